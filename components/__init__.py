@@ -1,0 +1,1 @@
+"""Dockyard's component library: one concern per module, per-cloud code imported lazily."""

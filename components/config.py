@@ -1,0 +1,715 @@
+"""The stack config: pydantic models of every `dockyard:` key, and the only reader of pulumi.Config.
+
+Everything is validated before the first resource is declared. An error names the key path the
+way ``pulumi config set --path`` spells it (``dockyard:hosts[0].os``), says what is allowed, and
+is raised as :class:`ConfigError`; ``__main__.py`` turns it into one line and exit status 2.
+
+pydantic is used because it gives typed, documented models with per-field error locations, from
+which both the error paths and the README's config reference are derived.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import json
+import re
+import typing
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from components.errors import ConfigError, InputError
+
+NAMESPACE = "dockyard"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+Cloud = Literal["digitalocean", "aws", "azure", "gcp"]
+CLOUDS: tuple[str, ...] = typing.get_args(Cloud)
+OsName = Literal["ubuntu", "flatcar"]
+
+# Which provider config each cloud needs (DigitalOcean reads DIGITALOCEAN_TOKEN from the
+# environment and needs no config key).
+PROVIDER_KEYS: dict[str, tuple[str, ...]] = {
+    "aws": ("aws:region",),
+    "azure": ("azure-native:location",),
+    "gcp": ("gcp:project", "gcp:region"),
+    "digitalocean": (),
+}
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+# Size names per cloud, to catch a size pasted from another cloud's docs.
+SIZE_PATTERNS: dict[str, re.Pattern] = {
+    "digitalocean": re.compile(r"^(s|c|c2|g|gd|m|m3|m6|so|so1_5|gpu)-[0-9a-z-]*\d+(vcpu|gb)[0-9a-z-]*$|^(c|c2)-\d+$"),
+    "aws": re.compile(r"^[a-z][a-z0-9-]*\.(nano|micro|small|medium|large|metal|\d*xlarge)$"),
+    "azure": re.compile(r"^(Standard|Basic)_[A-Za-z0-9_-]+$"),
+    "gcp": re.compile(r"^[a-z][a-z0-9]*-(micro|small|medium|standard|highmem|highcpu|highgpu|megamem|ultramem|ultragpu|custom|hypermem)(-\d+)?[a-z0-9-]*$"),
+}
+
+DEFAULT_SIZES = {"digitalocean": "s-1vcpu-1gb", "aws": "t3.micro", "azure": "Standard_B2s", "gcp": "e2-small"}
+DEFAULT_REGIONS = {"digitalocean": "nyc3"}
+
+
+def size_clouds(size: str) -> list[str]:
+    """The clouds whose size naming ``size`` follows."""
+    return [c for c, p in SIZE_PATTERNS.items() if p.match(size)]
+
+
+def check_size(size: str, cloud: str) -> str:
+    """Refuse a size that is recognisably another cloud's (``t3.micro`` on DigitalOcean)."""
+    clouds = size_clouds(size)
+    if clouds and cloud not in clouds:
+        raise ValueError(
+            f"'{size}' is {_an(clouds[0])} size, not {_an(cloud)} one (e.g. {DEFAULT_SIZES[cloud]})"
+        )
+    return size
+
+
+def _an(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
+def _cidr(value: str) -> str:
+    try:
+        return str(ipaddress.ip_network(value, strict=False))
+    except ValueError:
+        raise ValueError(f"'{value}' is not a CIDR such as 203.0.113.0/24 or 0.0.0.0/0") from None
+
+
+def _dns_label(value: str) -> str:
+    if not _DNS_LABEL.match(value):
+        raise ValueError(
+            f"'{value}' is not a DNS label (lowercase letters, digits and '-', 1-63 characters, "
+            "not starting or ending with '-')"
+        )
+    return value
+
+
+Cidr = Annotated[str, AfterValidator(lambda v: _cidr(v))]
+
+
+class Model(BaseModel):
+    """Strict base: camelCase keys as in the stack file, unknown keys are errors."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        alias_generator=to_camel,
+        populate_by_name=True,
+        validate_default=True,
+    )
+
+
+# --- shared pieces ----------------------------------------------------------------------------
+
+
+class TlsConfig(Model):
+    """Certificates of a Docker API: a CA, a server and a client certificate."""
+
+    validity_hours: int = Field(
+        8760, ge=24, le=87600, description="How long each certificate is valid (default one year)."
+    )
+    early_renewal_hours: int = Field(
+        720,
+        ge=0,
+        description="Re-issue certificates this long before they expire, on the next `pulumi up`.",
+    )
+
+    @model_validator(mode="after")
+    def _renewal_before_expiry(self):
+        if self.early_renewal_hours >= self.validity_hours:
+            raise ValueError("earlyRenewalHours must be smaller than validityHours")
+        return self
+
+
+# --- hosts ------------------------------------------------------------------------------------
+
+
+class HostConfig(Model):
+    """One Docker host with a mutual-TLS API, the successor of `docker-machine create`."""
+
+    name: str = Field(description="DNS label naming the host; unique in the stack.")
+    cloud: Cloud = Field(description="digitalocean, aws, azure or gcp.")
+    os: OsName = Field("ubuntu", description="ubuntu (cloud-init) or flatcar (Ignition).")
+    region: str | None = Field(
+        None, description="DigitalOcean region (default nyc3); elsewhere the provider's region."
+    )
+    size: str | None = Field(
+        None,
+        description="Droplet size / instance type / VM size / machine type "
+        "(defaults: s-1vcpu-1gb, t3.micro, Standard_B2s, e2-small).",
+    )
+    image: str | None = Field(None, description="Override the OS image (slug, AMI id, URN, image).")
+    disk_gb: int | None = Field(None, ge=10, le=16384, description="Root disk size in GB.")
+    ssh_user: str | None = Field(
+        None, description="SSH user (default root on DigitalOcean Ubuntu, ubuntu elsewhere, core on Flatcar)."
+    )
+    ssh_port: int = Field(22, ge=1, le=65535, description="SSH port opened to adminCidrs.")
+    ipv6: bool = Field(False, description="Give the host an IPv6 address.")
+    private_networking: bool = Field(False, description="Attach the host to a private network.")
+    backups: bool = Field(False, description="Provider backups (DigitalOcean, Azure).")
+    monitoring: bool = Field(False, description="Provider monitoring agent / detailed monitoring.")
+    tags: dict[str, str] = Field(default_factory=dict, description="Tags or labels on the VM.")
+    tls: TlsConfig = Field(default_factory=TlsConfig, description="Certificate validity.")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return _dns_label(v)
+
+    @field_validator("size")
+    @classmethod
+    def _size(cls, v, info):
+        if v is not None and info.data.get("cloud"):
+            check_size(v, info.data["cloud"])
+        return v
+
+    @model_validator(mode="after")
+    def _defaults(self):
+        if self.size is None:
+            self.size = DEFAULT_SIZES[self.cloud]
+        if self.region is None and self.cloud in DEFAULT_REGIONS:
+            self.region = DEFAULT_REGIONS[self.cloud]
+        if self.ssh_user is None:
+            if self.os == "flatcar":
+                self.ssh_user = "core"
+            else:
+                self.ssh_user = "root" if self.cloud == "digitalocean" else "ubuntu"
+        return self
+
+
+# --- swarm ------------------------------------------------------------------------------------
+
+NodeName = Annotated[str, Field(pattern=r"^(manager|worker)-[1-9][0-9]*$")]
+
+
+class SwarmNodeConfig(Model):
+    """Desired state of one swarm node: the config form of `docker node promote/update`."""
+
+    role: Literal["manager", "worker"] | None = Field(
+        None, description="Override the role implied by the node's name (promote/demote)."
+    )
+    availability: Literal["active", "pause", "drain"] = Field("active", description="Node availability.")
+    labels: dict[str, str] = Field(default_factory=dict, description="Node labels for placement.")
+
+
+class SwarmStackConfig(Model):
+    """A compose file deployed to the swarm, like `docker stack deploy`."""
+
+    name: str = Field(description="Stack name (a DNS label).")
+    compose: str = Field(description="Path of the compose file, relative to the project.")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return _dns_label(v)
+
+
+DEFAULT_STACK = {"name": "cluster", "compose": "apps/cluster/docker-compose.yml"}
+
+
+class SwarmConfig(Model):
+    """A Docker swarm: nodes, roles, availability, networking and stacks."""
+
+    cloud: Literal["local", "digitalocean", "aws", "azure", "gcp"] = Field(
+        "local", description="local (Docker-in-Docker on your Docker engine) or a cloud."
+    )
+    managers: int = Field(1, ge=1, le=7, description="Number of managers: odd, 1-7.")
+    workers: int = Field(2, ge=0, le=100, description="Number of workers: 0-100.")
+    size: str | None = Field(None, description="Node size (cloud defaults as for hosts).")
+    os: OsName = Field("ubuntu", description="Node OS on clouds.")
+    region: str | None = Field(None, description="Region (cloud default as for hosts).")
+    nodes: dict[NodeName, SwarmNodeConfig] = Field(
+        default_factory=dict, description="Per-node role, availability and labels, keyed manager-N / worker-N."
+    )
+    load_balancer: bool = Field(
+        False, description="Publish ports through a cloud load balancer (aws, azure), as Docker for AWS/Azure did."
+    )
+    public_cidrs: list[Cidr] = Field(
+        default_factory=lambda: ["0.0.0.0/0"], description="Who may reach published ports."
+    )
+    stacks: list[SwarmStackConfig] = Field(
+        default_factory=lambda: [SwarmStackConfig(**DEFAULT_STACK)],
+        description="Compose stacks to deploy (default: the cluster app).",
+    )
+    tls: TlsConfig = Field(default_factory=TlsConfig, description="Certificate validity of the nodes.")
+
+    @field_validator("managers")
+    @classmethod
+    def _odd(cls, v: int) -> int:
+        if v % 2 == 0:
+            raise ValueError(f"must be odd (1, 3, 5 or 7) so that a majority survives a failure, got {v}")
+        return v
+
+    @field_validator("size")
+    @classmethod
+    def _size(cls, v, info):
+        cloud = info.data.get("cloud")
+        if v is not None and cloud in CLOUDS:
+            check_size(v, cloud)
+        return v
+
+    def node_names(self) -> list[str]:
+        return [f"manager-{i}" for i in range(1, self.managers + 1)] + [
+            f"worker-{i}" for i in range(1, self.workers + 1)
+        ]
+
+    def role_of(self, node: str) -> str:
+        override = self.nodes.get(node)
+        if override is not None and override.role:
+            return override.role
+        return node.split("-")[0]
+
+    def availability_of(self, node: str) -> str:
+        override = self.nodes.get(node)
+        return override.availability if override else "active"
+
+
+# --- containers -------------------------------------------------------------------------------
+
+
+class ContainerConfig(Model):
+    """One container app on a managed platform: AWS Fargate or Azure App Service."""
+
+    name: str = Field(description="App name (a DNS label).")
+    platform: Literal["fargate", "appservice"] = Field(description="fargate or appservice.")
+    image: str | None = Field(None, description="Container image; or give compose + service.")
+    compose: str | None = Field(None, description="Compose file holding the app definition.")
+    service: str | None = Field(None, description="Service of the compose file to run.")
+    port: int = Field(80, ge=1, le=65535, description="Port the container listens on.")
+    cpu: int | None = Field(None, description="Fargate CPU units (256 = 0.25 vCPU).")
+    memory: int | None = Field(None, description="Fargate memory in MiB.")
+    replicas: int = Field(1, ge=1, le=100, description="Tasks (Fargate) or instances (App Service).")
+    env: dict[str, str] = Field(default_factory=dict, description="Plain environment variables.")
+    secret_env: list[str] = Field(
+        default_factory=list,
+        description="Environment variables whose values are secret config keys `<name>:<VAR>` "
+        "(set with `pulumi config set --secret <name>:<VAR> ...`).",
+    )
+    public: bool = Field(True, description="Reachable from the internet.")
+    health_check_path: str = Field("/", description="HTTP path of the health check.")
+    sku: str | None = Field(None, description="App Service plan SKU (default B1).")
+    vpc_id: str | None = Field(None, description="Fargate: VPC to use (default: the default VPC).")
+
+    _secret_values: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return _dns_label(v)
+
+    @field_validator("secret_env")
+    @classmethod
+    def _env_names(cls, v: list[str]) -> list[str]:
+        for name in v:
+            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
+                raise ValueError(f"'{name}' is not an environment variable name")
+        return v
+
+    @model_validator(mode="after")
+    def _source(self):
+        if (self.image is None) == (self.compose is None):
+            raise ValueError("give exactly one of image or compose (with service)")
+        if self.service is not None and self.compose is None:
+            raise ValueError("service is only used with compose")
+        return self
+
+    @property
+    def secret_values(self) -> dict[str, Any]:
+        """Secret config values (pulumi Outputs) by environment variable name."""
+        return dict(self._secret_values)
+
+
+# --- kubernetes -------------------------------------------------------------------------------
+
+
+class KubernetesComposeApp(Model):
+    """A compose file converted to Kubernetes objects (better than kompose)."""
+
+    name: str = Field(description="App name (a DNS label).")
+    compose: str = Field(description="Path of the compose file, relative to the project.")
+    namespace: str | None = Field(None, description="Namespace (default: the app name).")
+
+    @field_validator("name", "namespace")
+    @classmethod
+    def _label(cls, v):
+        return _dns_label(v) if v is not None else v
+
+
+SOCK_SHOP = "sock-shop"
+
+
+class KubernetesConfig(Model):
+    """A Kubernetes cluster (EKS, AKS, GKE, DOKS or an existing one) and the apps on it."""
+
+    cluster: Literal["eks", "aks", "gke", "doks", "existing"] = Field(
+        description="eks, aks, gke, doks or existing."
+    )
+    version: str | None = Field(None, description="Kubernetes version (default: the cloud's default/latest).")
+    region: str | None = Field(None, description="Region (default: the provider's; doks: nyc1).")
+    node_count: int = Field(2, ge=1, le=1000, description="Nodes in the node pool.")
+    node_size: str | None = Field(None, description="Node size (cloud-specific default).")
+    context: str | None = Field(None, description="existing: kubeconfig context, e.g. docker-desktop.")
+    kubeconfig: str | None = Field(None, description="existing: kubeconfig file (default ~/.kube/config).")
+    dashboard: bool = Field(False, description="Install the Kubernetes dashboard (read-only access).")
+    apps: list[Union[Literal["sock-shop"], KubernetesComposeApp]] = Field(
+        default_factory=list, description='Apps: "sock-shop" or {name, compose, namespace}.'
+    )
+
+    @field_validator("apps", mode="before")
+    @classmethod
+    def _apps(cls, v):
+        if not isinstance(v, list):
+            return v
+        for i, app in enumerate(v):
+            if isinstance(app, str) and app != SOCK_SHOP:
+                raise ValueError(f'apps[{i}]: "{app}" is neither "sock-shop" nor {{name, compose, namespace}}')
+            if not isinstance(app, (str, dict)):
+                raise ValueError(f'apps[{i}]: must be "sock-shop" or {{name, compose, namespace}}')
+        return v
+
+    @model_validator(mode="after")
+    def _existing_only(self):
+        if self.cluster != "existing":
+            for key in ("context", "kubeconfig"):
+                if getattr(self, key) is not None:
+                    raise ValueError(f"{key} is only used with cluster: existing (cluster is {self.cluster})")
+        return self
+
+    @property
+    def cloud(self) -> str | None:
+        return {"eks": "aws", "aks": "azure", "gke": "gcp", "doks": "digitalocean"}.get(self.cluster)
+
+
+# --- the whole stack --------------------------------------------------------------------------
+
+
+class ProviderConfig(BaseModel):
+    """Provider settings Dockyard reads (not in the dockyard namespace)."""
+
+    aws_region: str | None = None
+    azure_location: str | None = None
+    gcp_project: str | None = None
+    gcp_region: str | None = None
+
+
+class StackConfig(Model):
+    """All `dockyard:` keys of a stack. A stack uses any subset."""
+
+    admin_cidrs: list[Cidr] = Field(
+        default_factory=lambda: ["0.0.0.0/0"],
+        description="Who may reach SSH (22) and the Docker API (2376), and cluster APIs where the cloud allows.",
+    )
+    ssh_public_key: str | None = Field(
+        None, description="OpenSSH public key for the hosts; generated (and output as a secret) if unset."
+    )
+    hosts: list[HostConfig] = Field(default_factory=list, description="Docker hosts.")
+    swarm: SwarmConfig | None = Field(None, description="A Docker swarm.")
+    containers: list[ContainerConfig] = Field(default_factory=list, description="Managed container apps.")
+    kubernetes: KubernetesConfig | None = Field(None, description="A Kubernetes cluster and its apps.")
+
+    _providers: ProviderConfig = PrivateAttr(default_factory=ProviderConfig)
+    _warnings: list[str] = PrivateAttr(default_factory=list)
+    _admin_cidrs_defaulted: bool = PrivateAttr(False)
+
+    @field_validator("admin_cidrs")
+    @classmethod
+    def _cidrs(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("must list at least one CIDR (0.0.0.0/0 allows everyone)")
+        return v
+
+    @field_validator("ssh_public_key")
+    @classmethod
+    def _ssh_key(cls, v):
+        if v is not None and not re.match(r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+( .*)?$", v.strip()):
+            raise ValueError("must be an OpenSSH public key line (ssh-ed25519 AAAA... comment)")
+        return v.strip() if v else v
+
+    @property
+    def providers(self) -> ProviderConfig:
+        return self._providers
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(self._warnings)
+
+    def clouds(self) -> dict[str, str]:
+        """Each cloud the stack uses, with the key path of its first user."""
+        used: dict[str, str] = {}
+        for i, h in enumerate(self.hosts):
+            used.setdefault(h.cloud, f"dockyard:hosts[{i}].cloud")
+        if self.swarm and self.swarm.cloud in CLOUDS:
+            used.setdefault(self.swarm.cloud, "dockyard:swarm.cloud")
+        for i, c in enumerate(self.containers):
+            cloud = "aws" if c.platform == "fargate" else "azure"
+            used.setdefault(cloud, f"dockyard:containers[{i}].platform")
+        if self.kubernetes and self.kubernetes.cloud:
+            used.setdefault(self.kubernetes.cloud, "dockyard:kubernetes.cluster")
+        return used
+
+
+# --- error paths --------------------------------------------------------------------------------
+
+
+def key_path(loc: tuple, namespace: str = NAMESPACE) -> str:
+    """('hosts', 0, 'os') -> 'dockyard:hosts[0].os', as `pulumi config set --path` spells it."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not out:
+            out = str(part)
+        elif re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", str(part)):
+            out += f".{part}"
+        else:
+            out += f'["{part}"]'
+    return f"{namespace}:{out}" if out else f"{namespace}"
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model class found by following ``loc`` (aliases and list indices) from ``model``."""
+    current: Any = model
+    for part in loc:
+        current = _unwrap(current, part)
+        if current is None:
+            return None
+    current = _unwrap(current, None)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap(tp: Any, part: Any) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (Union, getattr(__import__("types"), "UnionType", Union)):
+        for arg in typing.get_args(tp):
+            found = _unwrap(arg, part)
+            if found is not None:
+                return found
+        return None
+    if origin is Annotated:
+        return _unwrap(typing.get_args(tp)[0], part)
+    if part is None:
+        return tp
+    if origin in (list, tuple) and isinstance(part, int):
+        return typing.get_args(tp)[0]
+    if origin is dict and isinstance(part, str):
+        return typing.get_args(tp)[1]
+    if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(part, str):
+        for name, f in tp.model_fields.items():
+            if part in (name, f.alias):
+                return f.annotation
+    return None
+
+
+def allowed_keys(model: type[BaseModel]) -> list[str]:
+    return [f.alias or n for n, f in model.model_fields.items()]
+
+
+def _message(err: dict, root: type[BaseModel]) -> tuple[tuple, str]:
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "literal[", "union["))))
+    # Union members appear as extra path parts (e.g. 'KubernetesComposeApp'): drop them.
+    loc = tuple(p for p in loc if not (isinstance(p, str) and p[:1].isupper()))
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        parent = _model_at(root, loc[:-1])
+        options = allowed_keys(parent) if parent else []
+        key = str(loc[-1])
+        guess = difflib.get_close_matches(key, options, n=1)
+        hint = f"; did you mean '{guess[0]}'?" if guess else ""
+        return loc, f"unknown key '{key}'{hint} (allowed: {', '.join(options)})"
+    if kind == "missing":
+        return loc, "required"
+    msg = err["msg"]
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
+    if kind in ("literal_error", "enum", "int_parsing", "int_type", "bool_parsing", "bool_type",
+                "string_type", "list_type", "dict_type", "model_type", "greater_than_equal",
+                "less_than_equal", "string_pattern_mismatch", "int_from_float"):
+        got = err.get("input")
+        if not isinstance(got, (dict, list)):
+            msg += f" (got {got!r})"
+    # A Value error raised for an item of a list field names the item itself.
+    m = re.match(r"^(\w+)\[(\d+)\]: (.*)$", msg)
+    if m and loc and str(loc[-1]) == m.group(1):
+        loc = loc + (int(m.group(2)),)
+        msg = m.group(3)
+    return loc, msg
+
+
+def from_validation_error(exc: ValidationError, root: type[BaseModel] = StackConfig,
+                          prefix: tuple = ()) -> ConfigError:
+    errors = exc.errors()
+    # In a union ("sock-shop" or an object) report the branch that matches the input's shape.
+    specific = [e for e in errors if not any(isinstance(p, str) and p.startswith("literal[") for p in e["loc"])]
+    errors = specific or errors
+    loc, msg = _message(errors[0], root)
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return ConfigError(key_path(prefix + loc), msg + more)
+
+
+def validate(raw: dict[str, Any], providers: dict[str, str | None] | None = None,
+             project_dir: Path = PROJECT_DIR) -> StackConfig:
+    """Validate a `dockyard:` namespace (keys without the namespace) into a StackConfig."""
+    try:
+        cfg = StackConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise from_validation_error(exc) from None
+    cfg._admin_cidrs_defaulted = "adminCidrs" not in raw and "admin_cidrs" not in raw
+    _check_stack(cfg, providers or {}, project_dir)
+    return cfg
+
+
+def _check_stack(cfg: StackConfig, providers: dict[str, str | None], project_dir: Path) -> None:
+    """Checks that span keys or read files; each names its own key path."""
+    seen: dict[str, int] = {}
+    for i, host in enumerate(cfg.hosts):
+        if host.name in seen:
+            raise ConfigError(f"dockyard:hosts[{i}].name",
+                              f"duplicate host name '{host.name}' (also hosts[{seen[host.name]}])")
+        seen[host.name] = i
+    seen = {}
+    for i, app in enumerate(cfg.containers):
+        if app.name in seen:
+            raise ConfigError(f"dockyard:containers[{i}].name", f"duplicate app name '{app.name}'")
+        seen[app.name] = i
+
+    for cloud, user in cfg.clouds().items():
+        for key in PROVIDER_KEYS[cloud]:
+            if not providers.get(key):
+                raise ConfigError(key, f"required because {user} uses {cloud}; set it with "
+                                       f"`pulumi config set {key} <value>`")
+    cfg._providers = ProviderConfig(
+        aws_region=providers.get("aws:region"),
+        azure_location=providers.get("azure-native:location"),
+        gcp_project=providers.get("gcp:project"),
+        gcp_region=providers.get("gcp:region"),
+    )
+
+    if cfg.swarm:
+        cfg._warnings.extend(_check_swarm(cfg.swarm, project_dir))
+    for i, app in enumerate(cfg.containers):
+        if app.compose is not None:
+            _compose_file(app.compose, f"dockyard:containers[{i}].compose", project_dir)
+    if cfg.kubernetes:
+        for i, app in enumerate(cfg.kubernetes.apps):
+            if isinstance(app, KubernetesComposeApp):
+                _compose_file(app.compose, f"dockyard:kubernetes.apps[{i}].compose", project_dir)
+
+    if cfg._admin_cidrs_defaulted and (cfg.hosts or (cfg.swarm and cfg.swarm.cloud != "local")):
+        cfg._warnings.append(
+            "dockyard:adminCidrs is not set: SSH (22) and the Docker API (2376) are open to "
+            "0.0.0.0/0, protected by keys only; set it to your own network"
+        )
+
+
+def _check_swarm(swarm: SwarmConfig, project_dir: Path) -> list[str]:
+    warnings = []
+    names = swarm.node_names()
+    for key in swarm.nodes:
+        if key not in names:
+            raise ConfigError(
+                f"dockyard:swarm.nodes.{key}",
+                f"no such node; this swarm has manager-1..manager-{swarm.managers}"
+                + (f" and worker-1..worker-{swarm.workers}" if swarm.workers else " and no workers"),
+            )
+    managers = [n for n in names if swarm.role_of(n) == "manager"]
+    active = [n for n in managers if swarm.availability_of(n) == "active"]
+    if len(managers) % 2 == 0:
+        raise ConfigError("dockyard:swarm.nodes",
+                          f"leaves {len(managers)} managers ({', '.join(managers)}); the count must be odd")
+    if not active:
+        raise ConfigError("dockyard:swarm.nodes", "leaves no active manager; keep at least one manager active")
+    if swarm.load_balancer and swarm.cloud not in ("aws", "azure"):
+        raise ConfigError("dockyard:swarm.loadBalancer",
+                          f"is supported on aws and azure (the Docker for AWS/Azure layouts), not {swarm.cloud}")
+    if swarm.cloud != "local" and swarm.managers < 3:
+        warnings.append(f"dockyard:swarm.managers is {swarm.managers}: a swarm needs 3 managers "
+                        "to survive the loss of one")
+    for i, stack in enumerate(swarm.stacks):
+        _compose_file(stack.compose, f"dockyard:swarm.stacks[{i}].compose", project_dir)
+    return warnings
+
+
+def _compose_file(path: str, key: str, project_dir: Path):
+    """Load and validate a compose file now, so a bad one stops the program before any resource."""
+    full = (project_dir / path) if not Path(path).is_absolute() else Path(path)
+    if not full.is_file():
+        raise ConfigError(key, f"compose file '{path}' not found (paths are relative to the project)")
+    try:
+        from components.compose import load_compose
+    except ImportError:  # pragma: no cover - the compose package is part of the program
+        return None
+    return load_compose(full)
+
+
+# --- reading pulumi.Config ----------------------------------------------------------------------
+
+TOP_LEVEL_TYPES = {"adminCidrs": list, "sshPublicKey": str, "hosts": list, "swarm": dict,
+                   "containers": list, "kubernetes": dict}
+
+
+def _decode(key: str, text: Any) -> Any:
+    if not isinstance(text, str):
+        return text
+    expected = TOP_LEVEL_TYPES.get(key)
+    if expected is str:
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _all_keys() -> list[str]:
+    from pulumi.runtime import config as runtime_config
+
+    keys = set(runtime_config.CONFIG.get().keys()) | set(runtime_config.get_config_env().keys())
+    return sorted(keys)
+
+
+def load() -> StackConfig:
+    """Read and validate the stack config; raises ConfigError (or ComposeError) on bad input."""
+    import pulumi
+
+    raw: dict[str, Any] = {}
+    conf = pulumi.Config(NAMESPACE)
+    for full in _all_keys():
+        ns, _, key = full.partition(":")
+        if ns != NAMESPACE:
+            continue
+        raw[key] = _decode(key, conf.get(key))
+    providers = {}
+    for full in ("aws:region", "azure-native:location", "gcp:project", "gcp:region"):
+        ns, _, key = full.partition(":")
+        providers[full] = pulumi.Config(ns).get(key)
+    cfg = validate(raw, providers)
+    for i, app in enumerate(cfg.containers):
+        app_conf = pulumi.Config(app.name)
+        for j, var in enumerate(app.secret_env):
+            value = app_conf.get_secret(var)
+            if value is None:
+                raise ConfigError(f"dockyard:containers[{i}].secretEnv[{j}]",
+                                  f"secret config key {app.name}:{var} is not set; run "
+                                  f"`pulumi config set --secret {app.name}:{var} <value>`")
+            app._secret_values[var] = value
+    return cfg
+
+
+def fail(err: InputError) -> typing.NoReturn:
+    """Print the one-line error for a user mistake and exit with status 2."""
+    import sys
+
+    print(f"error: {err}", file=sys.stderr)
+    raise SystemExit(2)

@@ -1,0 +1,375 @@
+"""The one mock engine: runs a Pulumi program offline and records what it would create.
+
+`dockyard preview` and the test suite (tests/conftest.py) both use :func:`run`. It differs from
+the stock ``pulumi.runtime.set_mocks`` in the ways that matter for reviewing a change:
+
+* it never runs in preview mode, so every ``apply`` runs and no value is silently unknown;
+* it records every registration with its parent, provider, dependencies, property dependencies
+  and ``additionalSecretOutputs``, and honours the latter (the stock mocks ignore them), so a
+  private key stays ``[secret]`` all the way to the stack outputs;
+* an invoke that has no mock fails loudly instead of returning ``{}``;
+* resources are listed in the order the program constructed them, so the same config gives
+  byte-identical output whatever order the RPC threads finished in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from google.protobuf import json_format
+
+import pulumi
+from pulumi.runtime import config as runtime_config
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc, settings as runtime_settings
+from pulumi.runtime import stack as runtime_stack
+from pulumi.runtime.proto import engine_pb2, resource_pb2
+from pulumi.runtime.sync_await import _sync_await
+
+from dockyard import mocks as mock_values
+
+_SIG = rpc._special_sig_key
+_SECRET = rpc._special_secret_sig
+_RESOURCE_REF = rpc._special_resource_sig
+_ASSET = rpc._special_asset_sig
+_ARCHIVE = rpc._special_archive_sig
+
+
+class MockInvokeMissing(RuntimeError):
+    """Raised for an invoke that has no mock: a silent ``{}`` hides missing resources."""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A value the engine would keep secret; renders as ``[secret]``."""
+
+    value: Any
+
+    def __repr__(self) -> str:
+        return "[secret]"
+
+
+@dataclass
+class Registration:
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    custom: bool
+    provider: str | None
+    inputs: dict
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    secret_outputs: list[str]
+    remote: bool = False
+    id: str | None = None
+    outputs: dict = field(default_factory=dict)
+
+
+@dataclass
+class Result:
+    project: str
+    stack: str
+    resources: list[Registration]
+    outputs: dict
+    warnings: list[str]
+
+    def of_type(self, type_: str) -> list[Registration]:
+        return [r for r in self.resources if r.type == type_]
+
+    def get(self, type_: str, name: str | None = None) -> Registration:
+        found = [r for r in self.of_type(type_) if name is None or r.name == name]
+        if len(found) != 1:
+            names = [r.name for r in self.of_type(type_)]
+            raise LookupError(f"expected one {type_} named {name!r}, found {len(found)} among {names}")
+        return found[0]
+
+    def by_urn(self, urn: str) -> Registration:
+        for r in self.resources:
+            if r.urn == urn:
+                return r
+        raise LookupError(urn)
+
+    def children(self, parent_urn: str) -> list[Registration]:
+        return [r for r in self.resources if r.parent == parent_urn]
+
+    def types(self) -> list[str]:
+        return [r.type for r in self.resources]
+
+
+# --- value conversion -----------------------------------------------------------------------
+
+
+def from_wire(value: Any) -> Any:
+    """Turn a JSON-decoded protobuf Struct value into plain Python, secrets as Secret."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [from_wire(v) for v in value]
+    if isinstance(value, dict):
+        sig = value.get(_SIG)
+        if sig == _SECRET:
+            return Secret(from_wire(value.get("value")))
+        if sig == _RESOURCE_REF:
+            return {"$ref": value.get("urn")}
+        if sig in (_ASSET, _ARCHIVE):
+            kind = "asset" if sig == _ASSET else "archive"
+            return {f"${kind}": {k: from_wire(v) for k, v in value.items() if k != _SIG}}
+        return {k: from_wire(v) for k, v in value.items()}
+    return value
+
+
+def _struct(message) -> dict:
+    return from_wire(json_format.MessageToDict(message)) if message is not None else {}
+
+
+def _to_wire(value: Any) -> Any:
+    """The inverse of from_wire for mock state: Secret -> the wire's secret envelope."""
+    if isinstance(value, Secret):
+        return {_SIG: _SECRET, "value": _to_wire(value.value)}
+    if isinstance(value, dict):
+        return {k: _to_wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_wire(v) for v in value]
+    return value
+
+
+def reveal(value: Any) -> Any:
+    """Strip Secret wrappers (for feeding mock state back to mock functions)."""
+    if isinstance(value, Secret):
+        return reveal(value.value)
+    if isinstance(value, dict):
+        return {k: reveal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [reveal(v) for v in value]
+    return value
+
+
+def _provider_urn(ref: str) -> str | None:
+    # A provider reference is "<urn>::<id>"; the URN itself contains "::".
+    return ref.rsplit("::", 1)[0] if ref else None
+
+
+# --- mocks, monitor, engine -----------------------------------------------------------------
+
+
+class _Mocks(pulumi_mocks.Mocks):
+    def __init__(self, region: str):
+        self.region = region
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs):
+        inputs = reveal(_plain(args.inputs))
+        ctx = mock_values.MockContext(key=args.typ + "::" + args.name, name=args.name, region=self.region)
+        fn = mock_values.RESOURCES.get(args.typ)
+        computed = dict(fn(ctx, inputs)) if fn else {}
+        rid = computed.pop("id", None) or args.resource_id or f"{args.name}-{ctx.hex(8, 'id')}"
+        if args.typ.startswith("pulumi:providers:"):
+            rid = ctx.hex(8, "provider") + "-0000-4000-8000-" + ctx.hex(12, "provider2")
+        return rid, {**inputs, **computed}
+
+    def call(self, args: pulumi_mocks.MockCallArgs):
+        fn = mock_values.INVOKES.get(args.token)
+        if fn is None:
+            raise MockInvokeMissing(
+                f"no mock for invoke {args.token}: add one in dockyard/mocks/ (a silent empty "
+                "result would hide what the program reads)"
+            )
+        plain = reveal(_plain(args.args))
+        ctx = mock_values.MockContext(key=mock_values.stable_key(args.token, plain), region=self.region)
+        return fn(ctx, plain)
+
+
+def _plain(value: Any) -> Any:
+    """Deserialized RPC values may carry the secret envelope; map it to Secret."""
+    if isinstance(value, dict):
+        if value.get(_SIG) == _SECRET:
+            return Secret(_plain(value.get("value")))
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The stock mock monitor plus a record of every registration, honouring secret outputs."""
+
+    def __init__(self, mocks: _Mocks):
+        super().__init__(mocks)
+        self.registrations: dict[str, Registration] = {}
+        self.stack_outputs: dict = {}
+        self.stack_urn: str | None = None
+
+    def RegisterResource(self, request):  # noqa: N802 - gRPC method name
+        urn = self.make_urn(request.parent, request.type, request.name)
+        reg = Registration(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            parent=request.parent or None,
+            custom=bool(request.custom),
+            provider=_provider_urn(request.provider),
+            inputs=_struct(request.object),
+            dependencies=sorted(set(request.dependencies)),
+            property_dependencies={
+                k: sorted(set(v.urns)) for k, v in sorted(request.propertyDependencies.items())
+            },
+            secret_outputs=sorted(set(request.additionalSecretOutputs)),
+            remote=bool(request.remote),
+        )
+        if urn in self.registrations:
+            raise RuntimeError(f"duplicate resource URN {urn}")
+        self.registrations[urn] = reg
+        if request.type == "pulumi:pulumi:Stack":
+            self.stack_urn = urn
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+
+        pulumi_mocks._ensure_event_loop()
+        inputs = rpc.deserialize_properties(request.object)
+        args = pulumi_mocks.MockResourceArgs(
+            typ=request.type,
+            name=request.name,
+            inputs=inputs,
+            provider=request.provider,
+            resource_id=request.importId,
+            custom=request.custom or False,
+        )
+        rid, state = self.mocks.new_resource(args)
+        for key in reg.secret_outputs:
+            if key in state and not isinstance(state[key], Secret):
+                state[key] = Secret(state[key])
+        # Inputs that arrived secret stay secret in the state, as the engine does.
+        for key, value in reg.inputs.items():
+            if isinstance(value, Secret) and key in state and not isinstance(state[key], Secret):
+                state[key] = Secret(state[key])
+        reg.id = rid
+        reg.outputs = state
+        wire = _to_wire(state)
+        obj = _sync_await(rpc.serialize_properties(wire, {}))
+        self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, rid, state)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=obj)
+
+    def RegisterResourceOutputs(self, request):  # noqa: N802
+        if request.urn == self.stack_urn:
+            self.stack_outputs = _struct(request.outputs)
+        elif request.urn in self.registrations:
+            self.registrations[request.urn].outputs = _struct(request.outputs)
+        return super().RegisterResourceOutputs(request)
+
+
+class RecordingEngine:
+    """Collects warnings and errors the program logs (pulumi.log.warn / error)."""
+
+    def __init__(self):
+        self.warnings: list[str] = []
+        self.errors: list[str] = []
+
+    def Log(self, request):  # noqa: N802
+        if request.severity == engine_pb2.WARNING:
+            self.warnings.append(request.message)
+        elif request.severity == engine_pb2.ERROR:
+            self.errors.append(request.message)
+
+
+class ProgramLoggedErrors(RuntimeError):
+    """The program logged errors: a real `pulumi up` would fail."""
+
+
+# --- running a program ----------------------------------------------------------------------
+
+
+def _config_strings(config: dict[str, Any]) -> dict[str, str]:
+    """Pulumi hands structured config to the program as JSON text, scalars as text."""
+    out = {}
+    for key, value in config.items():
+        if isinstance(value, str):
+            out[key] = value
+        elif isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        else:
+            out[key] = json.dumps(value)
+    return out
+
+
+def run(
+    program: Callable[[], Any],
+    *,
+    stack: str = "test",
+    project: str = "dockyard",
+    config: dict[str, Any] | None = None,
+    secret_keys: Iterable[str] = (),
+) -> Result:
+    """Run ``program`` as the body of a Pulumi stack under mocks and return what it registered.
+
+    ``config`` maps full keys (``dockyard:hosts``, ``aws:region``) to values; structured values are
+    passed as JSON like the real engine does. Exceptions from the program propagate unchanged.
+    """
+    config = dict(config or {})
+    region = str(config.get("aws:region") or "us-east-1")
+    mocks = _Mocks(region)
+    monitor = RecordingMonitor(mocks)
+    engine = RecordingEngine()
+
+    runtime_settings.reset_options(project=project, stack=stack, preview=False)
+    features = set(monitor.GetDeploymentInfo(None).supportedFeatures)
+    runtime_settings.configure(
+        pulumi_mocks.MockSettings(
+            monitor=monitor,
+            monitor_features=features,
+            engine=engine,
+            project=project,
+            stack=stack,
+            dry_run=False,
+            organization="organization",
+            callbacks=None,
+        )
+    )
+    runtime_config.set_all_config(_config_strings(config), list(secret_keys))
+
+    constructed: list[pulumi.Resource] = []
+
+    def remember(args: pulumi.ResourceTransformationArgs):
+        constructed.append(args.resource)
+        return None
+
+    urns: list[str] = []
+
+    async def body():
+        root = runtime_settings.get_root_resource()
+        runtime_stack.register_stack_transformation(remember)
+        result = program()
+        if asyncio.iscoroutine(result):
+            await result
+        # Registration order as the program wrote it, not as the RPC threads finished.
+        resolved = await asyncio.gather(*(r.urn.future() for r in [root, *constructed]))
+        urns.extend(resolved)
+
+    loop = asyncio.new_event_loop()
+    try:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(runtime_stack.run_in_stack(body))
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+        runtime_settings.reset_options()
+
+    if engine.errors:
+        raise ProgramLoggedErrors("; ".join(engine.errors))
+
+    ordered, seen = [], set()
+    for urn in urns:
+        if urn in monitor.registrations and urn not in seen:
+            ordered.append(monitor.registrations[urn])
+            seen.add(urn)
+    ordered.extend(r for u, r in monitor.registrations.items() if u not in seen)
+    return Result(
+        project=project,
+        stack=stack,
+        resources=ordered,
+        outputs=monitor.stack_outputs,
+        warnings=sorted(dict.fromkeys(engine.warnings)),
+    )
+

@@ -1,0 +1,89 @@
+"""Plausible values for what a cloud computes, keyed by resource type or invoke token.
+
+Every module in this package registers its own types; registering one twice is an error, so two
+areas can never silently disagree about a type. Values are deterministic: they derive from the
+resource's URN (or the invoke's token and arguments), never from time or randomness, so the same
+config previews byte-identically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+from collections.abc import Callable
+from typing import Any
+
+ResourceFn = Callable[["MockContext", dict], dict]
+InvokeFn = Callable[["MockContext", dict], dict]
+
+RESOURCES: dict[str, ResourceFn] = {}
+INVOKES: dict[str, InvokeFn] = {}
+
+_PUBLIC_NET = ipaddress.ip_network("203.0.113.0/24")  # RFC 5737 documentation range
+
+
+class MockContext:
+    """Deterministic value source for one resource or invoke."""
+
+    def __init__(self, key: str, name: str = "", urn: str = "", region: str = "us-east-1",
+                 account: str = "123456789012"):
+        self.key = key
+        self.name = name
+        self.urn = urn
+        self.region = region
+        self.account = account
+
+    def _digest(self, salt: str = "") -> bytes:
+        return hashlib.sha256(f"{self.key}|{salt}".encode()).digest()
+
+    def hex(self, n: int = 8, salt: str = "") -> str:
+        return self._digest(salt).hex()[:n]
+
+    def number(self, modulo: int, salt: str = "") -> int:
+        return int.from_bytes(self._digest(salt)[:8], "big") % modulo
+
+    def public_ip(self, salt: str = "") -> str:
+        return str(_PUBLIC_NET.network_address + 2 + self.number(250, "pub" + salt))
+
+    def private_ip(self, salt: str = "") -> str:
+        return f"10.0.{self.number(250, 'p1' + salt)}.{2 + self.number(250, 'p2' + salt)}"
+
+    def ipv6(self, salt: str = "") -> str:
+        return f"2001:db8::{self.hex(4, 'v6' + salt)}"
+
+    def arn(self, service: str, resource: str) -> str:
+        return f"arn:aws:{service}:{self.region}:{self.account}:{resource}"
+
+    def dns(self, suffix: str) -> str:
+        return f"{self.name or 'res'}-{self.hex(8, 'dns')}.{suffix}"
+
+
+def resource_outputs(*types: str) -> Callable[[ResourceFn], ResourceFn]:
+    """Register the computed outputs of one or more resource types."""
+
+    def register(fn: ResourceFn) -> ResourceFn:
+        for t in types:
+            if t in RESOURCES:
+                raise RuntimeError(f"mock outputs for {t} registered twice")
+            RESOURCES[t] = fn
+        return fn
+
+    return register
+
+
+def invoke(*tokens: str) -> Callable[[InvokeFn], InvokeFn]:
+    """Register the result of one or more invokes (data sources)."""
+
+    def register(fn: InvokeFn) -> InvokeFn:
+        for t in tokens:
+            if t in INVOKES:
+                raise RuntimeError(f"mock invoke {t} registered twice")
+            INVOKES[t] = fn
+        return fn
+
+    return register
+
+
+def stable_key(token: str, args: dict[str, Any]) -> str:
+    return token + "|" + json.dumps(args, sort_keys=True, default=str)

@@ -1,0 +1,174 @@
+"""`dockyard preview STACK`: run the real program offline and show what it would create.
+
+Like `cdk synth`, it needs no credentials and no Pulumi CLI: the program runs under the mock
+engine (dockyard/engine.py), not in preview mode, so every value is computed; values a cloud
+would compute (ids, IPs, ARNs, DNS names) are plausible placeholders.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import runpy
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from components.errors import InputError
+from dockyard import stackfile
+
+SECRET = "[secret]"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("stack", help="stack name (stacks/Pulumi.STACK.yaml)")
+    p.add_argument("--json", action="store_true", help="print the preview as JSON (DESIGN.md schema)")
+    p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a config value; PATH as `pulumi config set --path` takes it "
+                        "(namespace dockyard by default, e.g. swarm.workers=5 or aws:region=us-west-2)")
+    p.add_argument("--check", action="store_true",
+                   help="evaluate the guardrails on the preview; exit 3 on any violation")
+
+
+# --- building the preview -----------------------------------------------------------------------
+
+
+def render(value: Any) -> Any:
+    """Plain JSON with secrets as [secret]."""
+    from dockyard.engine import Secret
+
+    if isinstance(value, Secret):
+        return SECRET
+    if isinstance(value, dict):
+        return {str(k): render(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [render(v) for v in value]
+    return value
+
+
+def preview(stack: str, overrides: list[str] = (), project_dir: Path = stackfile.PROJECT_DIR) -> dict:
+    """Evaluate a stack and return the preview document (DESIGN.md §Preview JSON).
+
+    Raises InputError for bad input and SystemExit when the program itself exits (it prints
+    its own one-line error first).
+    """
+    files = stackfile.load(stack, project_dir)
+    for assignment in overrides:
+        stackfile.apply_set(files, assignment)
+
+    from dockyard import engine  # imports the Pulumi SDK: only once the input is known good
+
+    main = project_dir / "__main__.py"
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+
+    def program():
+        runpy.run_path(str(main), run_name="__main__")
+
+    result = engine.run(program, stack=stack, project=files.project, config=files.config,
+                        secret_keys=files.secret_keys)
+    return document(result)
+
+
+def document(result) -> dict:
+    resources = []
+    for r in result.resources:
+        resources.append({
+            "urn": r.urn,
+            "type": r.type,
+            "name": r.name,
+            "parent": r.parent,
+            "custom": r.custom,
+            "provider": r.provider,
+            "inputs": render(r.inputs),
+            "dependencies": list(r.dependencies),
+            "propertyDependencies": {k: list(v) for k, v in r.property_dependencies.items()},
+            "secretOutputs": list(r.secret_outputs),
+        })
+    return {
+        "project": result.project,
+        "stack": result.stack,
+        "resources": resources,
+        "outputs": render(result.outputs),
+        "warnings": list(result.warnings),
+    }
+
+
+def to_json(doc: dict) -> str:
+    return json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- human output -------------------------------------------------------------------------------
+
+
+def to_text(doc: dict) -> str:
+    lines = [
+        f"Previewing stack {doc['project']}/{doc['stack']} offline: values a cloud computes "
+        "(ids, IPs, ARNs, DNS names, kubeconfigs) are placeholders.",
+        "",
+    ]
+    children: dict[str | None, list[dict]] = {}
+    for r in doc["resources"]:
+        children.setdefault(r["parent"], []).append(r)
+    rows: list[tuple[str, str]] = []
+
+    def walk(parent: str | None, prefix: str, top: bool):
+        kids = children.get(parent, [])
+        for i, r in enumerate(kids):
+            last = i == len(kids) - 1
+            branch = "" if top else ("└─ " if last else "├─ ")
+            rows.append((prefix + branch + r["type"], r["name"]))
+            walk(r["urn"], prefix + ("" if top else ("   " if last else "│  ")), False)
+
+    walk(None, "", True)
+    width = max((len(t) for t, _ in rows), default=4) + 2
+    lines.append(f"     {'Type'.ljust(width)}Name")
+    for type_, name in rows:
+        lines.append(f" +   {type_.ljust(width)}{name}")
+
+    if doc["outputs"]:
+        lines += ["", "Outputs:"]
+        for key in sorted(doc["outputs"]):
+            text = json.dumps(doc["outputs"][key], sort_keys=True, indent=2)
+            text = text.replace("\n", "\n    ")
+            lines.append(f"    {key}: {text}")
+
+    counts = Counter(r["type"] for r in doc["resources"] if r["type"] != "pulumi:pulumi:Stack")
+    lines += ["", "Resources:", f"    + {sum(counts.values()) + 1} to create"]
+    for type_, n in sorted(counts.items()):
+        lines.append(f"      {n:>3} {type_}")
+
+    if doc["warnings"]:
+        lines += ["", "Warnings:"] + [f"    {w}" for w in doc["warnings"]]
+    return "\n".join(lines) + "\n"
+
+
+# --- the command --------------------------------------------------------------------------------
+
+
+def check(doc: dict) -> list:
+    """Guardrail violations of a preview document (guardrails/ holds the rules)."""
+    import guardrails
+
+    return list(guardrails.evaluate(doc["resources"], doc["outputs"]))
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        doc = preview(args.stack, args.set)
+    except InputError:
+        raise
+    except SystemExit as exc:  # the program printed its own one-line error
+        return exc.code if isinstance(exc.code, int) else 1
+    out = to_json(doc) if args.json else to_text(doc)
+    sys.stdout.write(out)
+    if args.check:
+        violations = check(doc)
+        for v in violations:
+            print(f"{v.urn}: {v.rule}: {v.message}", file=sys.stderr)
+        if violations:
+            return 3
+        if not args.json:
+            print("Guardrails: all rules pass.")
+    return 0

@@ -1,0 +1,165 @@
+"""Reading Pulumi.yaml and stacks/Pulumi.<stack>.yaml the way the Pulumi CLI would.
+
+Also applies `--set PATH=VALUE` overrides with the path syntax of `pulumi config set --path`.
+Every mistake raises InputError naming the file (and line) or the path.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from components.errors import InputError
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SECRET_PLACEHOLDER = "[secret]"
+
+
+@dataclass
+class StackFiles:
+    project: str
+    project_dir: Path
+    stack: str
+    config: dict[str, Any] = field(default_factory=dict)  # full key -> value
+    secret_keys: list[str] = field(default_factory=list)
+
+
+def _rel(path: Path, base: Path) -> str:
+    try:
+        return str(path.relative_to(base))
+    except ValueError:
+        return str(path)
+
+
+def read_yaml(path: Path, base: Path) -> Any:
+    name = _rel(path, base)
+    if not path.is_file():
+        raise InputError(name, "file not found")
+    try:
+        return yaml.safe_load(path.read_text())
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{name}:{mark.line + 1}" if mark is not None else name
+        raise InputError(where, f"malformed YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(name, f"malformed YAML: {exc}") from None
+
+
+def list_stacks(project_dir: Path = PROJECT_DIR) -> list[str]:
+    stack_dir = project_dir / _stack_dir(project_dir)
+    return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in stack_dir.glob("Pulumi.*.yaml"))
+
+
+def _stack_dir(project_dir: Path) -> str:
+    project = read_yaml(project_dir / "Pulumi.yaml", project_dir) or {}
+    return str(project.get("stackConfigDir") or ".")
+
+
+def load(stack: str, project_dir: Path = PROJECT_DIR) -> StackFiles:
+    project = read_yaml(project_dir / "Pulumi.yaml", project_dir)
+    if not isinstance(project, dict) or not project.get("name"):
+        raise InputError("Pulumi.yaml", "must be a mapping with a project name")
+    name = str(project["name"])
+    files = StackFiles(project=name, project_dir=project_dir, stack=stack)
+
+    # Project-level config: declarations may carry a default; other namespaces set values.
+    for key, decl in (project.get("config") or {}).items():
+        full = key if ":" in key else f"{name}:{key}"
+        if isinstance(decl, dict) and ("type" in decl or "description" in decl or "default" in decl
+                                       or "value" in decl):
+            if "default" in decl:
+                files.config[full] = decl["default"]
+            elif "value" in decl:
+                files.config[full] = decl["value"]
+        else:
+            files.config[full] = decl
+
+    stack_path = project_dir / _stack_dir(project_dir) / f"Pulumi.{stack}.yaml"
+    if not stack_path.is_file():
+        known = ", ".join(list_stacks(project_dir)) or "none"
+        raise InputError(_rel(stack_path, project_dir), f"no such stack '{stack}' (stacks: {known})")
+    data = read_yaml(stack_path, project_dir) or {}
+    if not isinstance(data, dict):
+        raise InputError(_rel(stack_path, project_dir), "must be a mapping with a `config:` key")
+    unknown = sorted(set(data) - {"config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"})
+    if unknown:
+        raise InputError(_rel(stack_path, project_dir), f"unknown top-level key '{unknown[0]}' (expected config)")
+    for key, value in (data.get("config") or {}).items():
+        full = key if ":" in key else f"{name}:{key}"
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            # Encrypted by the Pulumi CLI; offline we cannot decrypt, so a placeholder stands in.
+            files.config[full] = SECRET_PLACEHOLDER
+            files.secret_keys.append(full)
+        else:
+            files.config[full] = value
+    return files
+
+
+# --- `pulumi config set --path` paths ---------------------------------------------------------
+
+_SEGMENT = re.compile(r'\.([A-Za-z0-9_-]+)|\[(\d+)\]|\["([^"]+)"\]')
+
+
+def parse_path(path: str, namespace: str) -> tuple[str, list[str | int]]:
+    """'hosts[0].os' -> ('dockyard:hosts', [0, 'os']); 'aws:region' -> ('aws:region', [])."""
+    m = re.match(r"^(?:([A-Za-z0-9_-]+):)?([A-Za-z0-9_-]+)", path)
+    if not m:
+        raise InputError(path, "not a config path (e.g. swarm.workers or hosts[0].size or aws:region)")
+    full = f"{m.group(1) or namespace}:{m.group(2)}"
+    rest = path[m.end():]
+    parts: list[str | int] = []
+    pos = 0
+    while pos < len(rest):
+        seg = _SEGMENT.match(rest, pos)
+        if not seg:
+            raise InputError(path, f"cannot parse '{rest[pos:]}' (use .key, [index] or [\"key\"])")
+        if seg.group(2) is not None:
+            parts.append(int(seg.group(2)))
+        else:
+            parts.append(seg.group(1) or seg.group(3))
+        pos = seg.end()
+    return full, parts
+
+
+def apply_set(files: StackFiles, assignment: str) -> None:
+    """Apply one `PATH=VALUE` (VALUE parsed as YAML) to the loaded config."""
+    path, sep, text = assignment.partition("=")
+    if not sep:
+        raise InputError(assignment, "expected PATH=VALUE")
+    try:
+        value = yaml.safe_load(text) if text != "" else ""
+    except yaml.YAMLError as exc:
+        raise InputError(path, f"value is not valid YAML: {exc}") from None
+    full, parts = parse_path(path, files.project)
+    if not parts:
+        files.config[full] = value
+        return
+    node = files.config.setdefault(full, [] if isinstance(parts[0], int) else {})
+    for here, nxt in zip(parts, parts[1:] + [None]):
+        last = nxt is None
+        if isinstance(here, int):
+            if not isinstance(node, list):
+                raise InputError(path, f"'{here}' indexes a list but the value there is not a list")
+            if here > len(node):
+                raise InputError(path, f"index {here} is past the end of a list of {len(node)}")
+            if here == len(node):
+                node.append(None)
+            if last:
+                node[here] = value
+            else:
+                if node[here] is None:
+                    node[here] = [] if isinstance(nxt, int) else {}
+                node = node[here]
+        else:
+            if not isinstance(node, dict):
+                raise InputError(path, f"'{here}' names a key but the value there is not a mapping")
+            if last:
+                node[here] = value
+            else:
+                if node.get(here) is None:
+                    node[here] = [] if isinstance(nxt, int) else {}
+                node = node[here]
