@@ -301,6 +301,14 @@ class ContainerConfig(Model):
     health_check_path: str = Field("/", description="HTTP path of the health check.")
     sku: str | None = Field(None, description="App Service plan SKU (default B1).")
     vpc_id: str | None = Field(None, description="Fargate: VPC to use (default: the default VPC).")
+    subnet_ids: list[str] = Field(
+        default_factory=list,
+        description="Fargate with vpcId: subnets of the load balancer and tasks, one per availability zone.",
+    )
+    assign_public_ip: bool | None = Field(
+        None, description="Fargate: give tasks public IPs (default: true in the default VPC, else false)."
+    )
+    log_retention_days: int = Field(30, description="Fargate: days CloudWatch keeps the app's logs.")
 
     _secret_values: dict[str, Any] = PrivateAttr(default_factory=dict)
 
@@ -308,6 +316,111 @@ class ContainerConfig(Model):
     @classmethod
     def _name(cls, v: str) -> str:
         return _dns_label(v)
+
+    # Per-platform checks are field validators (fields validate in declaration order, so
+    # `platform` is known) so that an error names the exact key, e.g. containers[0].memory.
+    @field_validator("port")
+    @classmethod
+    def _port(cls, v: int, info):
+        if info.data.get("compose") is not None and v != 80:
+            raise ValueError("the ports come from the compose file; remove port or use image")
+        return v
+
+    @field_validator("cpu")
+    @classmethod
+    def _cpu(cls, v, info):
+        from components.compose.fargate_sizes import FARGATE_CPU_MEMORY
+
+        if v is None:
+            return v
+        if info.data.get("platform") != "fargate":
+            raise ValueError("is only used on fargate; an App Service plan's size comes from sku")
+        if v not in FARGATE_CPU_MEMORY:
+            raise ValueError(f"{v} is not a Fargate CPU size; use one of {', '.join(map(str, FARGATE_CPU_MEMORY))}")
+        return v
+
+    @field_validator("memory")
+    @classmethod
+    def _memory(cls, v, info):
+        from components.compose.fargate_sizes import FARGATE_CPU_MEMORY, describe_fargate_sizes
+
+        if v is None:
+            return v
+        if info.data.get("platform") != "fargate":
+            raise ValueError("is only used on fargate; an App Service plan's size comes from sku")
+        cpu = info.data.get("cpu")
+        if cpu in FARGATE_CPU_MEMORY and v not in FARGATE_CPU_MEMORY[cpu]:
+            allowed = FARGATE_CPU_MEMORY[cpu]
+            listed = ", ".join(map(str, allowed)) if len(allowed) <= 3 else \
+                f"{allowed[0]}-{allowed[-1]} in steps of {allowed[1] - allowed[0]}"
+            raise ValueError(f"{v} MiB is not valid with cpu {cpu} on Fargate; use {listed}")
+        if cpu is None and not any(v in mems for mems in FARGATE_CPU_MEMORY.values()):
+            raise ValueError(f"{v} MiB is not a Fargate memory size ({describe_fargate_sizes()})")
+        return v
+
+    @field_validator("env")
+    @classmethod
+    def _env(cls, v: dict[str, str]) -> dict[str, str]:
+        for name in v:
+            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
+                raise ValueError(f"'{name}' is not an environment variable name")
+        return v
+
+    @field_validator("health_check_path")
+    @classmethod
+    def _health_path(cls, v: str) -> str:
+        if not v.startswith("/"):
+            raise ValueError(f"'{v}' must be a URL path starting with '/'")
+        return v
+
+    @field_validator("sku")
+    @classmethod
+    def _sku(cls, v, info):
+        from components.containers.skus import SKUS, canonical_sku, max_instances
+
+        if v is None:
+            return v
+        if info.data.get("platform") != "appservice":
+            raise ValueError("is only used on appservice; Fargate sizes come from cpu and memory")
+        sku = canonical_sku(v)
+        if sku is None:
+            guess = difflib.get_close_matches(v, SKUS, n=1)
+            hint = f"did you mean '{guess[0]}'? " if guess else ""
+            raise ValueError(f"'{v}' is not a Linux App Service plan SKU; {hint}use one of {', '.join(SKUS)}")
+        replicas = info.data.get("replicas", 1)
+        if replicas > max_instances(sku):
+            raise ValueError(f"{sku} allows at most {max_instances(sku)} instances, but replicas is {replicas}")
+        return sku
+
+    @field_validator("vpc_id", "subnet_ids", "assign_public_ip", "log_retention_days")
+    @classmethod
+    def _fargate_only(cls, v, info):
+        if info.data.get("platform") == "appservice" and v not in (None, [], 30):
+            raise ValueError("is only used on fargate")
+        return v
+
+    @field_validator("subnet_ids")
+    @classmethod
+    def _subnets(cls, v: list[str], info):
+        for i, subnet in enumerate(v):
+            if not re.match(r"^subnet-[0-9a-f]{8,17}$", subnet):
+                raise ValueError(f"subnetIds[{i}]: '{subnet}' is not a subnet id (subnet-0123abcd...)")
+        if v and not info.data.get("vpc_id"):
+            raise ValueError("needs vpcId, the VPC these subnets are in")
+        if info.data.get("vpc_id") and len(v) < 2:
+            raise ValueError("with vpcId, list at least two subnets in different availability zones "
+                             "(an Application Load Balancer needs two)")
+        return v
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention(cls, v: int) -> int:
+        # The values CloudWatch Logs accepts (PutRetentionPolicy, retentionInDays).
+        allowed = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
+                   2192, 2557, 2922, 3288, 3653)
+        if v not in allowed:
+            raise ValueError(f"{v} is not a CloudWatch retention; use one of {', '.join(map(str, allowed))}")
+        return v
 
     @field_validator("secret_env")
     @classmethod
@@ -323,12 +436,41 @@ class ContainerConfig(Model):
             raise ValueError("give exactly one of image or compose (with service)")
         if self.service is not None and self.compose is None:
             raise ValueError("service is only used with compose")
+        overlap = sorted(set(self.env) & set(self.secret_env))
+        if overlap:
+            raise ValueError(f"{', '.join(overlap)} is in both env and secretEnv")
+        if self.platform == "fargate" and (self.cpu is None) != (self.memory is None) and self.compose is None:
+            from components.compose.fargate_sizes import FARGATE_CPU_MEMORY
+
+            if self.memory is None:
+                self.memory = FARGATE_CPU_MEMORY[self.cpu][0]
+            else:
+                self.cpu = next(c for c, mems in FARGATE_CPU_MEMORY.items() if self.memory in mems)
         return self
 
     @property
     def secret_values(self) -> dict[str, Any]:
         """Secret config values (pulumi Outputs) by environment variable name."""
         return dict(self._secret_values)
+
+
+def check_container_compose(app: ContainerConfig, index: int, project) -> None:
+    """The compose service(s) an app runs exist and can run on its platform."""
+    key = f"dockyard:containers[{index}]"
+    names = list(project.services)
+    if app.service is not None and app.service not in project.services:
+        guess = difflib.get_close_matches(app.service, names, n=1)
+        hint = f"did you mean '{guess[0]}'? " if guess else ""
+        raise ConfigError(f"{key}.service", f"no service '{app.service}' in {app.compose}; "
+                                            f"{hint}it has {', '.join(names)}")
+    if app.service is None and app.platform == "appservice" and len(names) != 1:
+        raise ConfigError(f"{key}.service", f"{app.compose} has {len(names)} services ({', '.join(names)}); "
+                                            "App Service runs one: name it with service")
+    for name in [app.service] if app.service else names:
+        if not project.services[name].image:
+            raise ConfigError(f"{key}.service" if app.service else f"{key}.compose",
+                              f"compose service '{name}' has no image; {app.platform} runs images "
+                              "from a registry (build and push it first)")
 
 
 # --- kubernetes -------------------------------------------------------------------------------
@@ -471,7 +613,7 @@ def key_path(loc: tuple, namespace: str = NAMESPACE) -> str:
             out += f"[{part}]"
         elif not out:
             out = str(part)
-        elif re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", str(part)):
+        elif re.match(r"^[A-Za-z_][A-Za-z0-9_-]*$", str(part)):
             out += f".{part}"
         else:
             out += f'["{part}"]'
@@ -601,7 +743,9 @@ def _check_stack(cfg: StackConfig, providers: dict[str, str | None], project_dir
         cfg._warnings.extend(_check_swarm(cfg.swarm, project_dir))
     for i, app in enumerate(cfg.containers):
         if app.compose is not None:
-            _compose_file(app.compose, f"dockyard:containers[{i}].compose", project_dir)
+            project = _compose_file(app.compose, f"dockyard:containers[{i}].compose", project_dir)
+            if project is not None:
+                check_container_compose(app, i, project)
     if cfg.kubernetes:
         for i, app in enumerate(cfg.kubernetes.apps):
             if isinstance(app, KubernetesComposeApp):
@@ -694,7 +838,8 @@ def load() -> StackConfig:
     for full in ("aws:region", "azure-native:location", "gcp:project", "gcp:region"):
         ns, _, key = full.partition(":")
         providers[full] = pulumi.Config(ns).get(key)
-    cfg = validate(raw, providers)
+    # Pulumi runs the program in the project directory: compose paths are relative to it.
+    cfg = validate(raw, providers, project_dir=Path.cwd())
     for i, app in enumerate(cfg.containers):
         app_conf = pulumi.Config(app.name)
         for j, var in enumerate(app.secret_env):

@@ -53,3 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+
+
+def main_exit() -> None:
+    """Console-script entry point (`dockyard ...`)."""
+    raise SystemExit(main())

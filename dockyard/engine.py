@@ -352,8 +352,8 @@ def run(
         asyncio.set_event_loop(loop)
         loop.run_until_complete(runtime_stack.run_in_stack(body))
     finally:
-        asyncio.set_event_loop(None)
         loop.close()
+        asyncio.set_event_loop(asyncio.new_event_loop())  # leave the thread usable for others
         runtime_settings.reset_options()
 
     if engine.errors:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import runpy
 import sys
 from collections import Counter
@@ -27,6 +28,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="override a config value; PATH as `pulumi config set --path` takes it "
                         "(namespace dockyard by default, e.g. swarm.workers=5 or aws:region=us-west-2)")
+    p.add_argument("-C", "--cwd", type=Path, default=stackfile.PROJECT_DIR,
+                   help="project directory holding Pulumi.yaml (default: this checkout)")
     p.add_argument("--check", action="store_true",
                    help="evaluate the guardrails on the preview; exit 3 on any violation")
 
@@ -66,8 +69,13 @@ def preview(stack: str, overrides: list[str] = (), project_dir: Path = stackfile
     def program():
         runpy.run_path(str(main), run_name="__main__")
 
-    result = engine.run(program, stack=stack, project=files.project, config=files.config,
-                        secret_keys=files.secret_keys)
+    here = os.getcwd()
+    os.chdir(project_dir)  # as `pulumi up` runs the program
+    try:
+        result = engine.run(program, stack=stack, project=files.project, config=files.config,
+                            secret_keys=files.secret_keys)
+    finally:
+        os.chdir(here)
     return document(result)
 
 
@@ -156,7 +164,7 @@ def check(doc: dict) -> list:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        doc = preview(args.stack, args.set)
+        doc = preview(args.stack, args.set, args.cwd.resolve())
     except InputError:
         raise
     except SystemExit as exc:  # the program printed its own one-line error

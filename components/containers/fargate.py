@@ -1,0 +1,431 @@
+"""FargateApp: one app (one image, or every service of a compose file) on AWS Fargate behind an ALB.
+
+What the ECS first-run wizard clicked together in Mastering Docker chapter 10 (a cluster, the
+``cluster-task`` task definition in awsvpc mode with the ecsTaskExecutionRole, a service), plus
+what the wizard left out: a load balancer, so the app has a stable URL instead of a task IP that
+changes on every deployment; security groups that let only the load balancer reach the tasks;
+logs with a retention; a circuit breaker that rolls a failed deployment back.
+
+Facts used (AWS docs): Fargate tasks must use the ``awsvpc`` network mode, where a port mapping's
+``hostPort`` must equal its ``containerPort`` (ECS developer guide, "Task definition parameters",
+portMappings); ALB target groups for awsvpc tasks use target type ``ip``; the managed policy
+``service-role/AmazonECSTaskExecutionRolePolicy`` is what the execution role needs to pull public
+images and write logs ("Amazon ECS task execution IAM role"); reading SecureString parameters for
+``secrets`` additionally needs ``ssm:GetParameters`` on those parameters ("Pass sensitive data to
+an Amazon ECS container"), which we grant as an inline policy scoped to exactly those ARNs so the
+role's policy *attachments* stay exactly the managed policy.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+TASK_EXECUTION_POLICY = "policy/service-role/AmazonECSTaskExecutionRolePolicy"
+
+
+def partition_of(region: str) -> str:
+    """The ARN partition of a region (aws, aws-cn, aws-us-gov)."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def managed_policy_arn(region: str, policy: str = TASK_EXECUTION_POLICY) -> str:
+    return f"arn:{partition_of(region)}:iam::aws:{policy}"
+
+
+def _assume_role_policy(service: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+            ],
+        },
+        sort_keys=True,
+    )
+
+
+@dataclass
+class FargateService:
+    """One ECS service of the app: a compose service, or the app's single image.
+
+    ``container`` is an ECS container definition as the compose converter makes it (name, image,
+    essential, portMappings, environment, healthCheck, ...). The component adds what depends on
+    resources it creates: ``logConfiguration`` and ``secrets``.
+    """
+
+    name: str
+    container: dict[str, Any]
+    cpu: int
+    memory: int
+    replicas: int = 1
+    # (listener port on the load balancer, container port) for each published port.
+    published: list[tuple[int, int]] = field(default_factory=list)
+    health_check_path: str = "/"
+    # Environment variable name -> secret value (a pulumi secret Output).
+    secrets: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def container_ports(self) -> list[int]:
+        return sorted({int(m["containerPort"]) for m in self.container.get("portMappings", [])})
+
+
+@dataclass
+class FargateAppArgs:
+    services: list[FargateService]
+    region: str
+    public: bool = True
+    vpc_id: str | None = None
+    subnet_ids: list[str] | None = None
+    # Tasks need a route to the image registry: in the default VPC (public subnets, no NAT) that
+    # is a public IP. The task security group still admits only the load balancer.
+    assign_public_ip: bool | None = None
+    log_retention_days: int = 30
+    namespace: str | None = None  # Cloud Map namespace for multi-service apps (default <app>.local)
+
+
+class FargateApp(pulumi.ComponentResource):
+    """An app on ECS Fargate behind an Application Load Balancer; output ``url``."""
+
+    url: pulumi.Output[str | None]
+
+    def __init__(self, name: str, args: FargateAppArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("dockyard:index:FargateApp", name, None, opts)
+        if not args.services:
+            raise ValueError("FargateApp needs at least one service")
+        child = pulumi.ResourceOptions(parent=self)
+        invoke_opts = pulumi.InvokeOptions(parent=self)
+
+        # --- network: a VPC you name, or the region's default VPC ---------------------------------
+        if args.vpc_id:
+            vpc = aws.ec2.get_vpc_output(id=args.vpc_id, opts=invoke_opts)
+            subnet_filters = [{"name": "vpc-id", "values": [args.vpc_id]}]
+        else:
+            vpc = aws.ec2.get_vpc_output(default=True, opts=invoke_opts)
+            subnet_filters = [
+                {"name": "vpc-id", "values": [vpc.id]},
+                {"name": "default-for-az", "values": ["true"]},
+            ]
+        subnet_ids = (
+            args.subnet_ids
+            if args.subnet_ids
+            else aws.ec2.get_subnets_output(filters=subnet_filters, opts=invoke_opts).ids
+        )
+        assign_public_ip = (not args.vpc_id) if args.assign_public_ip is None else args.assign_public_ip
+
+        # --- cluster and logs ---------------------------------------------------------------------
+        cluster = aws.ecs.Cluster(
+            f"{name}-cluster",
+            settings=[{"name": "containerInsights", "value": "enabled"}],
+            opts=child,
+        )
+        logs = aws.cloudwatch.LogGroup(
+            f"{name}-logs", retention_in_days=args.log_retention_days, opts=child
+        )
+
+        # --- IAM: the execution role (ECS agent: pull, logs, secrets) and the task role (the app) --
+        execution_role = aws.iam.Role(
+            f"{name}-execution",
+            assume_role_policy=_assume_role_policy("ecs-tasks.amazonaws.com"),
+            description=f"ECS task execution role of {name}: pull images, write logs, read its secrets",
+            opts=child,
+        )
+        policy_arn = managed_policy_arn(args.region)
+        aws.iam.RolePolicyAttachment(
+            f"{name}-execution-policy", role=execution_role.name, policy_arn=policy_arn, opts=child
+        )
+        # Enforce "exactly this managed policy": attachments added out of band are removed.
+        aws.iam.RolePolicyAttachmentsExclusive(
+            f"{name}-execution-exclusive",
+            role_name=execution_role.name,
+            policy_arns=[policy_arn],
+            opts=child,
+        )
+        task_role = aws.iam.Role(
+            f"{name}-task",
+            assume_role_policy=_assume_role_policy("ecs-tasks.amazonaws.com"),
+            description=f"Role of {name}'s containers; no permissions until the app needs some",
+            opts=child,
+        )
+
+        # Secret settings: SecureString parameters, read by the execution role at task start, so
+        # their values never appear in the task definition.
+        stack = pulumi.get_stack()
+        parameters: dict[str, dict[str, aws.ssm.Parameter]] = {}
+        for svc in args.services:
+            for var in sorted(svc.secrets):
+                prefix = f"{name}-{svc.name}" if len(args.services) > 1 else name
+                parameters.setdefault(svc.name, {})[var] = aws.ssm.Parameter(
+                    f"{prefix}-{var.lower().replace('_', '-')}",
+                    name=f"/dockyard/{stack}/{name}/{svc.name}/{var}",
+                    type="SecureString",
+                    value=pulumi.Output.secret(svc.secrets[var]),
+                    description=f"{var} of {name}/{svc.name}",
+                    opts=child,
+                )
+        all_parameters = [p for by_var in parameters.values() for p in by_var.values()]
+        if all_parameters:
+            aws.iam.RolePolicy(
+                f"{name}-execution-secrets",
+                role=execution_role.name,
+                policy=pulumi.Output.all(*[p.arn for p in all_parameters]).apply(
+                    lambda arns: json.dumps(
+                        {
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                {"Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": sorted(arns)}
+                            ],
+                        },
+                        sort_keys=True,
+                    )
+                ),
+                opts=child,
+            )
+
+        # --- security groups: world -> LB (listener ports), LB -> tasks (container ports) ----------
+        listeners = sorted({lp for svc in args.services for lp, _ in svc.published})
+        targets = sorted({cp for svc in args.services for _, cp in svc.published})
+        lb_sg = aws.ec2.SecurityGroup(
+            f"{name}-lb", vpc_id=vpc.id, description=f"{name}: load balancer", opts=child
+        )
+        tasks_sg = aws.ec2.SecurityGroup(
+            f"{name}-tasks", vpc_id=vpc.id, description=f"{name}: tasks, reachable only from the load balancer",
+            opts=child,
+        )
+        lb_sources = {"cidr_ipv4": "0.0.0.0/0"} if args.public else {"cidr_ipv4": vpc.cidr_block}
+        for port in listeners:
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-lb-in-{port}",
+                security_group_id=lb_sg.id,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                description="clients to the listener" + ("" if args.public else " (inside the VPC)"),
+                **lb_sources,
+                opts=child,
+            )
+        for port in targets:
+            aws.vpc.SecurityGroupEgressRule(
+                f"{name}-lb-out-{port}",
+                security_group_id=lb_sg.id,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                referenced_security_group_id=tasks_sg.id,
+                description="load balancer to the tasks",
+                opts=child,
+            )
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-tasks-in-{port}",
+                security_group_id=tasks_sg.id,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                referenced_security_group_id=lb_sg.id,
+                description="from the load balancer only",
+                opts=child,
+            )
+        multi = len(args.services) > 1
+        if multi:
+            # Services of one compose file talk to each other on their container ports.
+            peer_ports = sorted({p for svc in args.services for p in svc.container_ports} - set(targets))
+            for port in peer_ports:
+                aws.vpc.SecurityGroupIngressRule(
+                    f"{name}-tasks-peer-{port}",
+                    security_group_id=tasks_sg.id,
+                    ip_protocol="tcp",
+                    from_port=port,
+                    to_port=port,
+                    referenced_security_group_id=tasks_sg.id,
+                    description="between the app's own services",
+                    opts=child,
+                )
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-tasks-out",
+            security_group_id=tasks_sg.id,
+            ip_protocol="-1",
+            cidr_ipv4="0.0.0.0/0",
+            description="image pulls, logs, secrets and the app's own calls out",
+            opts=child,
+        )
+
+        # --- load balancer: one listener per published port -----------------------------------------
+        self.load_balancer = None
+        target_groups: dict[tuple[str, int], aws.lb.TargetGroup] = {}
+        listener_resources: list[aws.lb.Listener] = []
+        urls: dict[str, pulumi.Output[str]] = {}
+        if listeners:
+            lb = aws.lb.LoadBalancer(
+                f"{name}-alb",
+                load_balancer_type="application",
+                internal=not args.public,
+                security_groups=[lb_sg.id],
+                subnets=subnet_ids,
+                drop_invalid_header_fields=True,
+                opts=child,
+            )
+            self.load_balancer = lb
+            for svc in args.services:
+                for lp, cp in svc.published:
+                    tg_name = f"{name}-{svc.name}-{cp}" if multi else f"{name}-{cp}"
+                    tg = aws.lb.TargetGroup(
+                        tg_name,
+                        target_type="ip",
+                        protocol="HTTP",
+                        port=cp,
+                        vpc_id=vpc.id,
+                        deregistration_delay=30,
+                        health_check={
+                            "enabled": True,
+                            "path": svc.health_check_path,
+                            "protocol": "HTTP",
+                            "matcher": "200-399",
+                            "interval": 15,
+                            "timeout": 5,
+                            "healthy_threshold": 2,
+                            "unhealthy_threshold": 3,
+                        },
+                        opts=child,
+                    )
+                    target_groups[(svc.name, cp)] = tg
+                    listener_resources.append(
+                        aws.lb.Listener(
+                            f"{name}-listener-{lp}",
+                            load_balancer_arn=lb.arn,
+                            port=lp,
+                            protocol="HTTP",
+                            default_actions=[{"type": "forward", "target_group_arn": tg.arn}],
+                            opts=child,
+                        )
+                    )
+                    suffix = "" if lp == 80 else f":{lp}"
+                    urls.setdefault(svc.name, lb.dns_name.apply(lambda d, s=suffix: f"http://{d}{s}"))
+
+        # --- Cloud Map: compose services find each other by name ----------------------------------
+        registries: dict[str, aws.servicediscovery.Service] = {}
+        self.namespace = None
+        if multi:
+            ns = aws.servicediscovery.PrivateDnsNamespace(
+                f"{name}-ns",
+                name=args.namespace or f"{name}.local",
+                vpc=vpc.id,
+                description=f"service discovery of {name}'s compose services",
+                opts=child,
+            )
+            self.namespace = ns
+            for svc in args.services:
+                registries[svc.name] = aws.servicediscovery.Service(
+                    f"{name}-{svc.name}-discovery",
+                    name=svc.name,
+                    dns_config={
+                        "namespace_id": ns.id,
+                        "routing_policy": "MULTIVALUE",
+                        "dns_records": [{"type": "A", "ttl": 10}],
+                    },
+                    health_check_custom_config={"failure_threshold": 1},
+                    force_destroy=True,
+                    opts=child,
+                )
+
+        # --- task definitions and services ----------------------------------------------------------
+        self.services: dict[str, aws.ecs.Service] = {}
+        self.task_definitions: dict[str, aws.ecs.TaskDefinition] = {}
+        for svc in args.services:
+            prefix = f"{name}-{svc.name}" if multi else name
+            secrets = parameters.get(svc.name, {})
+            definitions = pulumi.Output.all(
+                logs.name, *[secrets[v].arn for v in sorted(secrets)]
+            ).apply(
+                lambda vals, svc=svc, names=sorted(secrets): _container_definitions_json(
+                    svc.container, vals[0], args.region, svc.name, dict(zip(names, vals[1:]))
+                )
+            )
+            task = aws.ecs.TaskDefinition(
+                f"{prefix}-task",
+                family=prefix,
+                requires_compatibilities=["FARGATE"],
+                network_mode="awsvpc",
+                cpu=str(svc.cpu),
+                memory=str(svc.memory),
+                execution_role_arn=execution_role.arn,
+                task_role_arn=task_role.arn,
+                runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": "X86_64"},
+                container_definitions=definitions,
+                opts=child,
+            )
+            self.task_definitions[svc.name] = task
+            load_balancers = [
+                {"target_group_arn": target_groups[(svc.name, cp)].arn,
+                 "container_name": svc.container["name"], "container_port": cp}
+                for _, cp in svc.published
+            ]
+            service_opts = pulumi.ResourceOptions(parent=self, depends_on=listener_resources)
+            self.services[svc.name] = aws.ecs.Service(
+                f"{prefix}-service",
+                cluster=cluster.arn,
+                task_definition=task.arn,
+                launch_type="FARGATE",
+                desired_count=svc.replicas,
+                deployment_circuit_breaker={"enable": True, "rollback": True},
+                deployment_minimum_healthy_percent=100,
+                deployment_maximum_percent=200,
+                network_configuration={
+                    "subnets": subnet_ids,
+                    "security_groups": [tasks_sg.id],
+                    "assign_public_ip": assign_public_ip,
+                },
+                load_balancers=load_balancers or None,
+                health_check_grace_period_seconds=60 if load_balancers else None,
+                service_registries=(
+                    {"registry_arn": registries[svc.name].arn} if svc.name in registries else None
+                ),
+                propagate_tags="SERVICE",
+                enable_ecs_managed_tags=True,
+                enable_execute_command=False,
+                wait_for_steady_state=False,
+                opts=service_opts,
+            )
+
+        self.cluster = cluster
+        self.log_group = logs
+        self.execution_role = execution_role
+        self.task_role = task_role
+        self.lb_security_group = lb_sg
+        self.tasks_security_group = tasks_sg
+        first = next((urls[s.name] for s in args.services if s.name in urls), None)
+        self.url = first if first is not None else pulumi.Output.from_input(None)
+        self.urls = urls
+        self.register_outputs(
+            {
+                "url": self.url,
+                "urls": urls,
+                "cluster": cluster.name,
+                "logGroup": logs.name,
+            }
+        )
+
+
+def _container_definitions_json(
+    container: dict[str, Any], log_group: str, region: str, stream_prefix: str, secret_arns: dict[str, str]
+) -> str:
+    """The task's containerDefinitions: the converter's definition plus logs and secrets."""
+    definition = dict(container)
+    definition["logConfiguration"] = {
+        "logDriver": "awslogs",
+        "options": {
+            "awslogs-group": log_group,
+            "awslogs-region": region,
+            "awslogs-stream-prefix": stream_prefix,
+        },
+    }
+    if secret_arns:
+        definition["secrets"] = [{"name": k, "valueFrom": v} for k, v in sorted(secret_arns.items())]
+    return json.dumps([definition], sort_keys=True)

@@ -1,0 +1,154 @@
+"""A real dockerd with the daemon.json the provisioning writes, and certificates issued from the
+same parameters DockerTls hands pulumi_tls: mutual TLS must admit our client and nobody else.
+
+The daemon config differs from the one shipped to the VM only in file paths and in the tcp
+address (127.0.0.1 and a free port); the test checks that difference itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from components.hosts.provisioning import UNIX_SOCKET, TlsFiles, daemon_config
+from components.tls import certificate_parameters
+from tests.conftest import require, require_tool
+from tests.hosts.certs import issue_chain
+
+pytestmark = pytest.mark.realengine
+
+# Flags ENVIRONMENT.md lists for a dockerd on these machines (no iptables, bridge or overlayfs).
+SANDBOX_FLAGS = ["--iptables=false", "--ip-masq=false", "--bridge=none", "--storage-driver=vfs"]
+CLOUD = "digitalocean"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Daemon:
+    def __init__(self, work: Path, port: int, chain, proc: subprocess.Popen, config: dict):
+        self.work, self.port, self.chain, self.proc, self.config = work, port, chain, proc, config
+
+    def client(self, *args: str, tls: list[str] | None = None, host: str | None = None) -> subprocess.CompletedProcess:
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.work / "home"),
+               "DOCKER_CONFIG": str(self.work / "home" / ".docker")}
+        cmd = ["docker", "-H", host or f"tcp://127.0.0.1:{self.port}", *(tls or []), *args]
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
+
+    def tls_args(self, ca=None, cert=None, key=None) -> list[str]:
+        args = ["--tlsverify", "--tlscacert", str(ca or self.chain.ca)]
+        if cert:
+            args += ["--tlscert", str(cert), "--tlskey", str(key)]
+        return args
+
+
+@pytest.fixture(scope="module")
+def dockerd():
+    require_tool("dockerd", "docker", "openssl", reason="mutual-TLS test against a real dockerd")
+    require(os.geteuid() == 0, "dockerd needs root")
+    work = Path(tempfile.mkdtemp(prefix="dy-tls-", dir="/tmp"))  # short: socket paths < 108 bytes
+    proc = None
+    try:
+        params = certificate_parameters("docker-test", public_ip="203.0.113.10", private_ip="10.0.0.10")
+        chain = issue_chain(params, work / "pki")
+        port = _free_port()
+        config = daemon_config(
+            CLOUD,
+            files=TlsFiles(ca=str(chain.ca), cert=str(chain.server_cert), key=str(chain.server_key)),
+            tcp=f"tcp://127.0.0.1:{port}",
+            unix=f"unix://{work}/docker.sock",
+        )
+        (work / "daemon.json").write_text(json.dumps(config))
+        log = open(work / "dockerd.log", "wb")
+        proc = subprocess.Popen(
+            ["dockerd", "--config-file", str(work / "daemon.json"), *SANDBOX_FLAGS,
+             "--data-root", str(work / "data"), "--exec-root", str(work / "exec"),
+             "--pidfile", str(work / "docker.pid")],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        daemon = Daemon(work, port, chain, proc, config)
+        deadline = time.monotonic() + 60
+        while True:
+            ready = daemon.client("version", host=f"unix://{work}/docker.sock")
+            if ready.returncode == 0:
+                break
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("dockerd did not start:\n" + (work / "dockerd.log").read_text()[-3000:])
+            time.sleep(0.2)
+        yield daemon
+    finally:
+        if proc is not None and proc.poll() is None:
+            os.kill(proc.pid, signal.SIGTERM)  # our own dockerd, by its PID; it stops its containerd
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+        subprocess.run(["umount", "-R", str(work / "exec")], capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def test_config_differs_from_the_shipped_one_only_in_paths_and_address(dockerd):
+    shipped = daemon_config(CLOUD)
+    assert set(shipped) == set(dockerd.config)
+    differing = {k for k in shipped if shipped[k] != dockerd.config[k]}
+    assert differing <= {"tlscacert", "tlscert", "tlskey", "hosts"}
+    assert shipped["hosts"] == [UNIX_SOCKET, "tcp://0.0.0.0:2376"]
+    assert dockerd.config["hosts"][1] == f"tcp://127.0.0.1:{dockerd.port}"
+    assert shipped["tlsverify"] is True and shipped["tls"] is True
+
+
+def test_client_certificate_gets_docker_info(dockerd):
+    c = dockerd.chain
+    out = dockerd.client("info", "--format", "{{json .Labels}}",
+                         tls=dockerd.tls_args(cert=c.client_cert, key=c.client_key))
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == [f"provider={CLOUD}"]
+
+
+def test_server_name_is_verified_by_its_localhost_san(dockerd):
+    c = dockerd.chain
+    out = dockerd.client("version", "--format", "{{.Server.Version}}", host=f"tcp://localhost:{dockerd.port}",
+                         tls=dockerd.tls_args(cert=c.client_cert, key=c.client_key))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip()
+
+
+def _refused(out: subprocess.CompletedProcess) -> None:
+    assert out.returncode != 0, out.stdout
+    text = out.stderr.lower()
+    assert "tls" in text or "certificate" in text, out.stderr
+
+
+def test_client_without_certificate_is_refused(dockerd):
+    _refused(dockerd.client("version", "--format", "{{.Server.Version}}", tls=dockerd.tls_args()))
+
+
+def test_certificate_from_another_ca_is_refused(dockerd):
+    other = issue_chain(certificate_parameters("intruder"), dockerd.work / "other-pki")
+    _refused(dockerd.client("version", "--format", "{{.Server.Version}}",
+                            tls=dockerd.tls_args(cert=other.client_cert, key=other.client_key)))
+
+
+def test_server_certificate_is_not_a_client_certificate(dockerd):
+    # Key usages matter: the server's own cert (serverAuth only) must not open the API.
+    c = dockerd.chain
+    _refused(dockerd.client("version", "--format", "{{.Server.Version}}",
+                            tls=dockerd.tls_args(cert=c.server_cert, key=c.server_key)))
+
+
+def test_plain_http_gets_no_api(dockerd):
+    out = dockerd.client("version", "--format", "{{.Server.Version}}")
+    assert out.returncode != 0

@@ -1,0 +1,90 @@
+"""Whole-stack previews of every shipped stack through the real CLI."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dockyard import preview, stackfile
+
+ROOT = Path(__file__).resolve().parent.parent
+STACKS = stackfile.list_stacks(ROOT)
+SCHEMA_KEYS = {"urn", "type", "name", "parent", "custom", "provider", "inputs", "dependencies",
+               "propertyDependencies", "secretOutputs"}
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "dockyard", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_the_six_stacks_ship():
+    assert set(STACKS) >= {"local", "local-k8s", "do-dev", "aws-dev", "azure-dev", "gcp-dev"}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_previews_as_json_and_is_byte_identical(stack):
+    first = _cli("preview", stack, "--json")
+    assert first.returncode == 0, first.stderr
+    assert "Traceback" not in first.stderr
+    second = _cli("preview", stack, "--json")
+    assert first.stdout == second.stdout, "the same config must give byte-identical output"
+    doc = json.loads(first.stdout)
+    assert set(doc) == {"project", "stack", "resources", "outputs", "warnings"}
+    assert doc["project"] == "dockyard" and doc["stack"] == stack
+    assert doc["resources"][0]["type"] == "pulumi:pulumi:Stack"
+    urns = {r["urn"] for r in doc["resources"]}
+    for r in doc["resources"]:
+        assert set(r) == SCHEMA_KEYS
+        assert r["parent"] is None or r["parent"] in urns
+        assert all(d in urns for d in r["dependencies"])
+
+
+def test_human_output_says_values_are_placeholders():
+    out = _cli("preview", "local")
+    assert out.returncode == 0, out.stderr
+    first = out.stdout.splitlines()[0]
+    assert "offline" in first and "placeholders" in first
+    assert "pulumi:pulumi:Stack" in out.stdout and "to create" in out.stdout
+
+
+def test_local_never_imports_cloud_sdks():
+    code = (
+        "import sys; sys.path.insert(0, '.');"
+        "from dockyard import preview;"
+        "preview.preview('local');"
+        "bad = [m for m in ('pulumi_aws', 'pulumi_azure_native', 'pulumi_gcp') if m in sys.modules];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_secrets_render_as_placeholder():
+    from dockyard.engine import Secret
+
+    assert preview.render({"a": Secret("pem"), "b": [Secret(1), 2]}) == {"a": "[secret]", "b": ["[secret]", 2]}
+
+
+def test_set_overrides_follow_pulumi_paths():
+    files = stackfile.StackFiles(project="dockyard", project_dir=ROOT, stack="x")
+    stackfile.apply_set(files, "hosts[0].name=web")
+    stackfile.apply_set(files, "hosts[0].tags.team=ops")
+    stackfile.apply_set(files, "swarm.workers=5")
+    stackfile.apply_set(files, "aws:region=eu-west-1")
+    stackfile.apply_set(files, 'swarm.nodes["worker-1"].labels.zone=a')
+    assert files.config == {
+        "dockyard:hosts": [{"name": "web", "tags": {"team": "ops"}}],
+        "dockyard:swarm": {"workers": 5, "nodes": {"worker-1": {"labels": {"zone": "a"}}}},
+        "aws:region": "eu-west-1",
+    }
+
+
+def test_set_value_is_yaml():
+    files = stackfile.StackFiles(project="dockyard", project_dir=ROOT, stack="x")
+    stackfile.apply_set(files, "adminCidrs=[10.0.0.0/8, 192.0.2.0/24]")
+    stackfile.apply_set(files, "swarm.loadBalancer=true")
+    assert files.config["dockyard:adminCidrs"] == ["10.0.0.0/8", "192.0.2.0/24"]
+    assert files.config["dockyard:swarm"] == {"loadBalancer": True}
