@@ -435,6 +435,8 @@ def _resource(ctx, path, value) -> ResourceSpec:
         cpus=ctx.parse(path + ("cpus",), parse_cpus, value["cpus"]) if "cpus" in value else None,
         memory=ctx.parse(path + ("memory",), parse_size, value["memory"]) if "memory" in value else None,
         pids=value.get("pids"),
+        devices=list(value.get("devices", [])),
+        generic_resources=list(value.get("generic_resources", [])),
     )
 
 

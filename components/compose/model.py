@@ -57,6 +57,8 @@ class ResourceSpec:
     cpus: float | None = None
     memory: int | None = None  # bytes
     pids: int | None = None
+    devices: list = field(default_factory=list)  # kept verbatim (reservations.devices)
+    generic_resources: list = field(default_factory=list)  # kept verbatim
 
 
 @dataclass(frozen=True)

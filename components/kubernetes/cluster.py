@@ -43,7 +43,7 @@ class ClusterArgs:
     region: str | None = None
     admin_cidrs: list[str] = field(default_factory=lambda: ["0.0.0.0/0"])
     context: str | None = None
-    kubeconfig_path: str | None = None
+    kubeconfig_text: str | None = None  # existing: the file named by the stack, reduced to the context
     admins: list[str] = field(default_factory=list)
     project: str | None = None  # gcp project (workload identity pool)
     tags: dict[str, str] = field(default_factory=dict)
