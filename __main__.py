@@ -19,9 +19,31 @@ for warning in cfg.warnings:
     pulumi.log.warn(warning)
 
 # --- hosts (issue 3: Docker hosts) ---
+if cfg.hosts:
+    from components.hosts import build_hosts
+
+    build_hosts(cfg)
 
 # --- swarm (issue 4: Docker Swarm) ---
+if cfg.swarm is not None:
+    from components.swarm import SwarmCluster, SwarmClusterArgs
+
+    swarm = SwarmCluster("swarm", SwarmClusterArgs.from_config(cfg, pulumi.get_stack()))
+    pulumi.export("swarm", swarm.swarm)
 
 # --- containers (issue 5: Fargate, App Service) ---
+if cfg.containers:
+    from components.containers.build import build_containers
+
+    pulumi.export("containers", build_containers(cfg))
 
 # --- kubernetes (issue 6: clusters and apps) ---
+if cfg.kubernetes is not None:
+    from components.kubernetes.build import build_kubernetes
+
+    try:
+        kubernetes = build_kubernetes(cfg)
+    except InputError as err:
+        config.fail(err)
+    pulumi.export("kubeconfig", kubernetes.pop("kubeconfig"))
+    pulumi.export("kubernetes", kubernetes)

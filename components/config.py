@@ -60,6 +60,11 @@ SIZE_PATTERNS: dict[str, re.Pattern] = {
 
 DEFAULT_SIZES = {"digitalocean": "s-1vcpu-1gb", "aws": "t3.micro", "azure": "Standard_B2s", "gcp": "e2-small"}
 DEFAULT_REGIONS = {"digitalocean": "nyc3"}
+AZURE_RESERVED_USERS = frozenset({
+    "administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "1", "123", "a",
+    "actuser", "adm", "admin2", "aspnet", "backup", "console", "david", "guest", "john", "owner", "root",
+    "server", "sql", "support", "support_388945a0", "sys", "test2", "test3", "user4", "user5",
+})
 
 
 def size_clouds(size: str) -> list[str]:
@@ -175,6 +180,18 @@ class HostConfig(Model):
             check_size(v, info.data["cloud"])
         return v
 
+    @field_validator("ssh_user")
+    @classmethod
+    def _ssh_user(cls, v, info):
+        if v is None:
+            return v
+        if not re.match(r"^[a-z_][a-z0-9_-]{0,31}$", v):
+            raise ValueError(f"'{v}' is not a Linux user name (lowercase letters, digits, '_' and '-')")
+        # Azure refuses these admin user names (Microsoft Learn, "adminUsername" of osProfile).
+        if info.data.get("cloud") == "azure" and v in AZURE_RESERVED_USERS:
+            raise ValueError(f"'{v}' is reserved on Azure; use another name such as ubuntu or azureuser")
+        return v
+
     @model_validator(mode="after")
     def _defaults(self):
         if self.size is None:
@@ -191,7 +208,8 @@ class HostConfig(Model):
 
 # --- swarm ------------------------------------------------------------------------------------
 
-NodeName = Annotated[str, Field(pattern=r"^(manager|worker)-[1-9][0-9]*$")]
+# Node keys are checked against the node count in _check_swarm, which names the key in its error.
+NodeName = str
 
 
 class SwarmNodeConfig(Model):
@@ -202,6 +220,18 @@ class SwarmNodeConfig(Model):
     )
     availability: Literal["active", "pause", "drain"] = Field("active", description="Node availability.")
     labels: dict[str, str] = Field(default_factory=dict, description="Node labels for placement.")
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
+        # The reconcile script passes labels as `key=value` words: no whitespace, quotes or '='
+        # in keys, no whitespace or quotes in values (swarm label keys are DNS-ish anyway).
+        for key, value in v.items():
+            if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$", key):
+                raise ValueError(f"label key '{key}' must be letters, digits and . _ / - (no spaces or '=')")
+            if not re.match(r"^[A-Za-z0-9._/:@,+=-]*$", str(value)):
+                raise ValueError(f"label '{key}' value '{value}' must be letters, digits and ._/:@,+=- only")
+        return v
 
 
 class SwarmStackConfig(Model):
@@ -317,6 +347,32 @@ class ContainerConfig(Model):
     def _name(cls, v: str) -> str:
         return _dns_label(v)
 
+    @field_validator("compose")
+    @classmethod
+    def _one_source(cls, v, info):
+        if v is not None and info.data.get("image") is not None:
+            raise ValueError("give either image or compose (with service), not both")
+        return v
+
+    @field_validator("service")
+    @classmethod
+    def _service_needs_compose(cls, v, info):
+        if v is not None and "compose" in info.data and info.data["compose"] is None:
+            raise ValueError("is only used with compose: the service of that compose file to run")
+        return v
+
+    @staticmethod
+    def _on(platform: str, v, info, other: str) -> bool:
+        """True when a platform-specific value is set and should be checked; refuses it elsewhere.
+
+        With no valid platform (its own error is reported) there is nothing to check against.
+        """
+        if v is None or "platform" not in info.data:
+            return False
+        if info.data["platform"] != platform:
+            raise ValueError(f"is only used on {platform}; {other}")
+        return True
+
     # Per-platform checks are field validators (fields validate in declaration order, so
     # `platform` is known) so that an error names the exact key, e.g. containers[0].memory.
     @field_validator("port")
@@ -331,10 +387,8 @@ class ContainerConfig(Model):
     def _cpu(cls, v, info):
         from components.compose.fargate_sizes import FARGATE_CPU_MEMORY
 
-        if v is None:
+        if not cls._on("fargate", v, info, "an App Service plan's size comes from sku"):
             return v
-        if info.data.get("platform") != "fargate":
-            raise ValueError("is only used on fargate; an App Service plan's size comes from sku")
         if v not in FARGATE_CPU_MEMORY:
             raise ValueError(f"{v} is not a Fargate CPU size; use one of {', '.join(map(str, FARGATE_CPU_MEMORY))}")
         return v
@@ -344,10 +398,8 @@ class ContainerConfig(Model):
     def _memory(cls, v, info):
         from components.compose.fargate_sizes import FARGATE_CPU_MEMORY, describe_fargate_sizes
 
-        if v is None:
+        if not cls._on("fargate", v, info, "an App Service plan's size comes from sku"):
             return v
-        if info.data.get("platform") != "fargate":
-            raise ValueError("is only used on fargate; an App Service plan's size comes from sku")
         cpu = info.data.get("cpu")
         if cpu in FARGATE_CPU_MEMORY and v not in FARGATE_CPU_MEMORY[cpu]:
             allowed = FARGATE_CPU_MEMORY[cpu]
@@ -358,12 +410,12 @@ class ContainerConfig(Model):
             raise ValueError(f"{v} MiB is not a Fargate memory size ({describe_fargate_sizes()})")
         return v
 
-    @field_validator("env")
+    @field_validator("public")
     @classmethod
-    def _env(cls, v: dict[str, str]) -> dict[str, str]:
-        for name in v:
-            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
-                raise ValueError(f"'{name}' is not an environment variable name")
+    def _public(cls, v: bool, info) -> bool:
+        if not v and info.data.get("platform") == "appservice":
+            raise ValueError("false is only supported on fargate (an internal load balancer); a private "
+                             "App Service app needs a private endpoint, which Dockyard does not create")
         return v
 
     @field_validator("health_check_path")
@@ -378,10 +430,8 @@ class ContainerConfig(Model):
     def _sku(cls, v, info):
         from components.containers.skus import SKUS, canonical_sku, max_instances
 
-        if v is None:
+        if not cls._on("appservice", v, info, "Fargate sizes come from cpu and memory"):
             return v
-        if info.data.get("platform") != "appservice":
-            raise ValueError("is only used on appservice; Fargate sizes come from cpu and memory")
         sku = canonical_sku(v)
         if sku is None:
             guess = difflib.get_close_matches(v, SKUS, n=1)
@@ -389,7 +439,9 @@ class ContainerConfig(Model):
             raise ValueError(f"'{v}' is not a Linux App Service plan SKU; {hint}use one of {', '.join(SKUS)}")
         replicas = info.data.get("replicas", 1)
         if replicas > max_instances(sku):
-            raise ValueError(f"{sku} allows at most {max_instances(sku)} instances, but replicas is {replicas}")
+            most = max_instances(sku)
+            raise ValueError(f"{sku} allows at most {most} instance{'s' if most > 1 else ''}, "
+                             f"but replicas is {replicas}")
         return sku
 
     @field_validator("vpc_id", "subnet_ids", "assign_public_ip", "log_retention_days")
@@ -422,7 +474,7 @@ class ContainerConfig(Model):
             raise ValueError(f"{v} is not a CloudWatch retention; use one of {', '.join(map(str, allowed))}")
         return v
 
-    @field_validator("secret_env")
+    @field_validator("secret_env", "env")
     @classmethod
     def _env_names(cls, v: list[str]) -> list[str]:
         for name in v:
@@ -432,8 +484,8 @@ class ContainerConfig(Model):
 
     @model_validator(mode="after")
     def _source(self):
-        if (self.image is None) == (self.compose is None):
-            raise ValueError("give exactly one of image or compose (with service)")
+        if self.image is None and self.compose is None:
+            raise ValueError("give image or compose (with service): the app definition is missing")
         if self.service is not None and self.compose is None:
             raise ValueError("service is only used with compose")
         overlap = sorted(set(self.env) & set(self.secret_env))
@@ -466,11 +518,19 @@ def check_container_compose(app: ContainerConfig, index: int, project) -> None:
     if app.service is None and app.platform == "appservice" and len(names) != 1:
         raise ConfigError(f"{key}.service", f"{app.compose} has {len(names)} services ({', '.join(names)}); "
                                             "App Service runs one: name it with service")
+    owner: dict[int, str] = {}
     for name in [app.service] if app.service else names:
         if not project.services[name].image:
             raise ConfigError(f"{key}.service" if app.service else f"{key}.compose",
                               f"compose service '{name}' has no image; {app.platform} runs images "
                               "from a registry (build and push it first)")
+        for port in project.services[name].ports:
+            if app.platform == "fargate" and port.published is not None and port.protocol == "tcp":
+                if port.published in owner:
+                    raise ConfigError(f"{key}.compose", f"services {owner[port.published]} and {name} both "
+                                                        f"publish port {port.published}; the load balancer "
+                                                        "has one listener per port")
+                owner[port.published] = name
 
 
 # --- kubernetes -------------------------------------------------------------------------------
@@ -490,6 +550,23 @@ class KubernetesComposeApp(Model):
 
 
 SOCK_SHOP = "sock-shop"
+_IAM_PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
+
+
+class SockShopConfig(Model):
+    """How the sock-shop app is deployed (used when apps lists "sock-shop")."""
+
+    namespace: str = Field(SOCK_SHOP, description="Namespace of the demo.")
+    replicas: int = Field(1, ge=1, le=50, description="Replicas of each stateless service (databases stay at 1).")
+    service_type: Literal["LoadBalancer", "NodePort", "ClusterIP"] | None = Field(
+        None, description="Type of the front-end-lb Service (default: NodePort on existing clusters, else LoadBalancer)."
+    )
+    node_port: int = Field(30001, ge=30000, le=32767, description="NodePort of front-end-lb when its type is NodePort.")
+
+    @field_validator("namespace")
+    @classmethod
+    def _label(cls, v):
+        return _dns_label(v)
 
 
 class KubernetesConfig(Model):
@@ -505,9 +582,33 @@ class KubernetesConfig(Model):
     context: str | None = Field(None, description="existing: kubeconfig context, e.g. docker-desktop.")
     kubeconfig: str | None = Field(None, description="existing: kubeconfig file (default ~/.kube/config).")
     dashboard: bool = Field(False, description="Install the Kubernetes dashboard (read-only access).")
-    apps: list[Union[Literal["sock-shop"], KubernetesComposeApp]] = Field(
+    apps: list[Literal["sock-shop"] | KubernetesComposeApp] = Field(
         default_factory=list, description='Apps: "sock-shop" or {name, compose, namespace}.'
     )
+    sock_shop: SockShopConfig = Field(default_factory=SockShopConfig, description="Options of the sock-shop app.")
+    admins: list[str] = Field(
+        default_factory=list,
+        description="eks: IAM role/user ARNs given cluster-admin through EKS access entries (the creator always is).",
+    )
+
+    @field_validator("node_size")
+    @classmethod
+    def _node_size(cls, v, info):
+        cloud = {"eks": "aws", "aks": "azure", "gke": "gcp", "doks": "digitalocean"}.get(info.data.get("cluster"))
+        if v is not None and cloud:
+            check_size(v, cloud)
+        return v
+
+    @field_validator("admins")
+    @classmethod
+    def _admins(cls, v, info):
+        if v and info.data.get("cluster") != "eks":
+            raise ValueError(f"is only used with cluster: eks (cluster is {info.data.get('cluster')})")
+        for i, arn in enumerate(v):
+            if not _IAM_PRINCIPAL.match(arn):
+                raise ValueError(f"admins[{i}]: '{arn}' is not an IAM role or user ARN "
+                                 "(arn:aws:iam::123456789012:role/name)")
+        return v
 
     @field_validator("apps", mode="before")
     @classmethod
@@ -768,6 +869,10 @@ def _check_swarm(swarm: SwarmConfig, project_dir: Path) -> list[str]:
                 f"no such node; this swarm has manager-1..manager-{swarm.managers}"
                 + (f" and worker-1..worker-{swarm.workers}" if swarm.workers else " and no workers"),
             )
+    if swarm.role_of("manager-1") != "manager":
+        raise ConfigError('dockyard:swarm.nodes.manager-1.role',
+                          "manager-1 initialised the swarm and runs the reconcile: it must stay a manager "
+                          "(promote another node and drain manager-1 instead)")
     managers = [n for n in names if swarm.role_of(n) == "manager"]
     active = [n for n in managers if swarm.availability_of(n) == "active"]
     if len(managers) % 2 == 0:

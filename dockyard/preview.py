@@ -56,6 +56,11 @@ def preview(stack: str, overrides: list[str] = (), project_dir: Path = stackfile
     Raises InputError for bad input and SystemExit when the program itself exits (it prints
     its own one-line error first).
     """
+    return document(evaluate(stack, overrides, project_dir)[1])
+
+
+def evaluate(stack: str, overrides: list[str] = (), project_dir: Path = stackfile.PROJECT_DIR):
+    """The stack's files and the engine's result (secret values still wrapped) for `preview`."""
     files = stackfile.load(stack, project_dir)
     for assignment in overrides:
         stackfile.apply_set(files, assignment)
@@ -76,7 +81,7 @@ def preview(stack: str, overrides: list[str] = (), project_dir: Path = stackfile
                             secret_keys=files.secret_keys)
     finally:
         os.chdir(here)
-    return document(result)
+    return files, result
 
 
 def document(result) -> dict:
@@ -155,26 +160,29 @@ def to_text(doc: dict) -> str:
 # --- the command --------------------------------------------------------------------------------
 
 
-def check(doc: dict) -> list:
-    """Guardrail violations of a preview document (guardrails/ holds the rules)."""
+def check(files: stackfile.StackFiles, result) -> list:
+    """Guardrail violations (guardrails/ holds the rules), judged on the engine's registrations,
+    whose secret values are still wrapped (secret user data is inspected too), with the stack's
+    context (adminCidrs, published ports, LoadBalancers asked for) from its config."""
     import guardrails
 
-    return list(guardrails.evaluate(doc["resources"], doc["outputs"]))
+    return guardrails.check_result(result, files.config, files.project_dir)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        doc = preview(args.stack, args.set, args.cwd.resolve())
+        files, result = evaluate(args.stack, args.set, args.cwd.resolve())
     except InputError:
         raise
     except SystemExit as exc:  # the program printed its own one-line error
         return exc.code if isinstance(exc.code, int) else 1
+    doc = document(result)
     out = to_json(doc) if args.json else to_text(doc)
     sys.stdout.write(out)
     if args.check:
-        violations = check(doc)
-        for v in violations:
-            print(f"{v.urn}: {v.rule}: {v.message}", file=sys.stderr)
+        violations = check(files, result)
+        for v in violations:  # one line each: URN, rule, what is wrong, how to fix it
+            print(v.line(), file=sys.stderr)
         if violations:
             return 3
         if not args.json:

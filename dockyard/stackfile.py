@@ -139,7 +139,7 @@ def apply_set(files: StackFiles, assignment: str) -> None:
         files.config[full] = value
         return
     node = files.config.setdefault(full, [] if isinstance(parts[0], int) else {})
-    for here, nxt in zip(parts, parts[1:] + [None]):
+    for here, nxt in zip(parts, parts[1:] + [None], strict=True):
         last = nxt is None
         if isinstance(here, int):
             if not isinstance(node, list):

@@ -18,14 +18,23 @@ from typing import Any
 
 #: How the preview JSON renders a secret value (DESIGN.md §Preview JSON): its content is hidden.
 SECRET_TEXT = "[secret]"
-#: pulumi_policy's marker for a value that is not known until the resource is created
-#: (pulumi_policy/proxy.py, UNKNOWN); the rules treat it like a hidden value.
+#: The engine's markers for values not known until a resource is created (one per kind, as
+#: pulumi_policy/proxy.py lists them); the rules treat them like hidden values.
 UNKNOWN_TEXT = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+UNKNOWN_MARKERS = frozenset({
+    UNKNOWN_TEXT,
+    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",  # boolean
+    "3eeb2bf0-c639-47a8-9e75-3b44932eb421",  # number
+    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",  # array
+    "030794c1-ac77-496b-92df-f27374a8bd58",  # asset
+    "e48ece36-62e2-4504-bad9-02848725956a",  # archive
+    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
+})
 
 
 def is_opaque(value: Any) -> bool:
     """True for a value whose content the rules cannot see (secret in a JSON file, or unknown)."""
-    return isinstance(value, str) and value in (SECRET_TEXT, UNKNOWN_TEXT)
+    return isinstance(value, str) and (value == SECRET_TEXT or value in UNKNOWN_MARKERS)
 
 
 def is_secret_wrapper(value: Any) -> bool:
@@ -42,15 +51,9 @@ def plain(value: Any) -> Any:
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # protobuf Structs carry every number as a double
     return value
-
-
-def is_secret_value(value: Any) -> bool | None:
-    """Whether a value is marked secret: True/False where the source tells, None where it cannot
-    (the policy engine unwraps secrets before a policy sees them)."""
-    if is_secret_wrapper(value) or value == SECRET_TEXT:
-        return True
-    return False
 
 
 @dataclass(frozen=True)

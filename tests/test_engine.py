@@ -88,8 +88,10 @@ def test_missing_invoke_fails_loudly(mock_engine, tmp_path):
 
 def test_unregistered_invoke_raises_mock_error():
     mocks = engine._Mocks("us-east-1")
-    with pytest.raises(engine.MockInvokeMissing, match="aws:ec2/getAmi:getAmi"):
-        mocks.call(stock_mocks.MockCallArgs("aws:ec2/getAmi:getAmi", {}, ""))
+    token = "example:index/neverMocked:neverMocked"
+    assert token not in registry.INVOKES
+    with pytest.raises(engine.MockInvokeMissing, match=token):
+        mocks.call(stock_mocks.MockCallArgs(token, {}, ""))
 
 
 def test_registering_a_type_twice_is_an_error():

@@ -41,3 +41,16 @@ def warn_unmapped_extras(service: Service, conv: Conversion, target: str, mapped
     for key in service.extras:
         if key not in mapped:
             conv.warn(field_path(service, key), f"not mapped to {target}")
+
+
+def present(fields: dict) -> dict:
+    """The fields that are set: drops None, False and empty values (lists are copied).
+
+    Converters map many optional compose fields one to one; this keeps "only if given" in one place.
+    """
+    out = {}
+    for key, value in fields.items():
+        if value is None or value is False or (isinstance(value, (list, dict, str)) and not value):
+            continue
+        out[key] = list(value) if isinstance(value, list) else value
+    return out

@@ -11,23 +11,42 @@ import difflib
 import os
 import re
 import shlex
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import jsonschema
 import yaml
 
-from components.errors import ComposeError
 from components.compose import schema as _schema
 from components.compose.model import (
-    ComposeProject, Deploy, FileObject, FileRef, Healthcheck, Network, Placement, Port,
-    ResourceSpec, Resources, RestartPolicy, Service, ServiceNetwork, UpdateConfig, Volume,
+    ComposeProject,
+    Deploy,
+    FileObject,
+    FileRef,
+    Healthcheck,
+    Network,
+    Placement,
+    Port,
+    Resources,
+    ResourceSpec,
+    RestartPolicy,
+    Service,
+    ServiceNetwork,
+    UpdateConfig,
+    Volume,
     VolumeMount,
 )
 from components.compose.units import parse_cpus, parse_duration, parse_size
 from components.compose.yamlmarks import (
-    DuplicateKeyError, MarkedDict, MarkedList, collect_lines, load_marked,
+    DuplicateKeyError,
+    MarkedDict,
+    MarkedList,
+    collect_lines,
+    load_marked,
 )
+from components.errors import ComposeError
 
 _VALIDATOR = jsonschema.Draft202012Validator(_schema.COMPOSE_SCHEMA)
 
@@ -144,7 +163,7 @@ def _schema_error(ctx: _Ctx, data, err: jsonschema.ValidationError) -> ComposeEr
     if kind == "required":
         missing = err.message.split("'")[1] if "'" in err.message else err.message
         return ctx.error(path, f"missing required key {missing!r}")
-    if kind == "propertyNames":
+    if kind == "propertyNames" or "propertyNames" in err.schema_path:
         bad = err.instance
         return ctx.error(path + (bad,) if path else path,
                          f"invalid name {bad!r}: use letters, digits, '.', '_' and '-'")
@@ -159,9 +178,9 @@ def _validate(ctx: _Ctx, data) -> None:
     errors = list(_VALIDATOR.iter_errors(data))
     if not errors:
         return
-    # report the error nearest the top of the file; at equal lines the deepest path
+    # report the error nearest the top of the file (errors without a line last)
     built = [_schema_error(ctx, data, e) for e in errors]
-    built.sort(key=lambda e: (e.line or 0, -len(e.message)))
+    built.sort(key=lambda e: (e.line is None, e.line or 0, -len(e.message)))
     raise built[0]
 
 
@@ -255,6 +274,15 @@ def _interpolate(ctx: _Ctx, node, env: dict[str, str], path=()):
 # normalisers
 
 
+def _plain(value):
+    """Marked YAML containers -> plain dict/list (the model holds plain data only)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _scalar_str(value) -> str | None:
     if value is None:
         return None
@@ -263,21 +291,19 @@ def _scalar_str(value) -> str | None:
     return str(value)
 
 
-def _list_or_dict(ctx: _Ctx, path, value, sep: str = "=", allow_none: bool = True) -> dict:
-    """["K=V", "K"] or {K: V} -> {K: "V" or None}."""
+def _list_or_dict(ctx: _Ctx, path, value) -> dict[str, str | None]:
+    """["K=V", "K"] or {K: V} -> {K: "V"}; a bare K (or K: null) maps to None."""
     if value is None:
         return {}
-    out: dict = {}
     if isinstance(value, list):
+        out: dict[str, str | None] = {}
         for i, item in enumerate(value):
-            key, has, val = item.partition(sep)
+            key, has, val = item.partition("=")
             if not key:
-                raise ctx.error(path + (i,), f"expected KEY{sep}VALUE, got {item!r}")
-            out[key] = val if has else (None if allow_none else "")
+                raise ctx.error(path + (i,), f"expected KEY=VALUE, got {item!r}")
+            out[key] = val if has else None
         return out
-    for key, val in value.items():
-        out[str(key)] = _scalar_str(val) if (val is not None or allow_none) else ""
-    return out
+    return {str(key): _scalar_str(val) for key, val in value.items()}
 
 
 def _labels(ctx, path, value) -> dict[str, str]:
@@ -351,7 +377,7 @@ def _short_port(ctx, path, spec) -> list[Port]:
         else:
             raise ctx.error(path, f"port ranges {parts[0]!r} and {parts[-1]!r} differ in length")
     return [Port(target=t, published=p, protocol=protocol, host_ip=host_ip or None)
-            for t, p in zip(targets, published)]
+            for t, p in zip(targets, published, strict=True)]
 
 
 def _ports(ctx, path, value) -> list[Port]:
@@ -397,6 +423,7 @@ def _healthcheck(ctx, path, value) -> Healthcheck | None:
     if isinstance(test, str):
         test = ["CMD-SHELL", test]
     elif isinstance(test, list):
+        test = [str(t) for t in test]
         if not test:
             raise ctx.error(path + ("test",), "empty test; use disable: true to turn the healthcheck off")
         if test[0] not in ("CMD", "CMD-SHELL", "NONE"):
@@ -435,8 +462,8 @@ def _resource(ctx, path, value) -> ResourceSpec:
         cpus=ctx.parse(path + ("cpus",), parse_cpus, value["cpus"]) if "cpus" in value else None,
         memory=ctx.parse(path + ("memory",), parse_size, value["memory"]) if "memory" in value else None,
         pids=value.get("pids"),
-        devices=list(value.get("devices", [])),
-        generic_resources=list(value.get("generic_resources", [])),
+        devices=_plain(value.get("devices", [])),
+        generic_resources=_plain(value.get("generic_resources", [])),
     )
 
 
@@ -657,8 +684,15 @@ def _service(ctx, name, raw, top) -> Service:
         if dep not in top["services"]:
             p = at("depends_on", i) if isinstance(raw["depends_on"], list) else at("depends_on", dep)
             raise ctx.error(p, f"depends on undefined service {dep!r}")
-    extras = {k: raw[k] for k in _schema.KEPT_SERVICE_FIELDS if k in raw}
+    extras = {k: _plain(raw[k]) for k in _schema.KEPT_SERVICE_FIELDS if k in raw}
     user = raw.get("user")
+    deploy = _deploy(ctx, at("deploy"), raw.get("deploy"))
+    if "scale" in raw:
+        if deploy.mode == "global":
+            raise ctx.error(at("scale"), "scale cannot be set with deploy.mode: global")
+        if deploy.replicas is not None and deploy.replicas != raw["scale"]:
+            raise ctx.error(at("scale"), f"scale {raw['scale']} differs from deploy.replicas {deploy.replicas}")
+        deploy = replace(deploy, replicas=raw["scale"])
     return Service(
         name=name,
         image=raw.get("image"),
@@ -670,7 +704,7 @@ def _service(ctx, name, raw, top) -> Service:
         ports=_ports(ctx, at("ports"), raw.get("ports")),
         expose=_expose(ctx, at("expose"), raw.get("expose")),
         healthcheck=_healthcheck(ctx, at("healthcheck"), raw.get("healthcheck")),
-        deploy=_deploy(ctx, at("deploy"), raw.get("deploy")),
+        deploy=deploy,
         labels=_labels(ctx, at("labels"), raw.get("labels")),
         volumes=volumes,
         networks=_service_networks(ctx, at("networks"), raw.get("networks"), top["networks"],

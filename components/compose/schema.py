@@ -175,6 +175,7 @@ NORMALISED_SERVICE_FIELDS = {
     "extra_hosts": LIST_OR_DICT,
     "tty": BOOL,
     "stdin_open": BOOL,
+    "scale": {"type": "integer", "minimum": 0},  # the older spelling of deploy.replicas
 }
 
 #: Service fields the loader accepts and keeps as they are (Service.extras); converters map the
@@ -207,7 +208,6 @@ KEPT_SERVICE_FIELDS = {
     "cpus": {"type": ["string", "number"]},
     "isolation": STRING,
     "runtime": STRING,
-    "scale": INT,
 }
 
 SERVICE = _obj({**NORMALISED_SERVICE_FIELDS, **KEPT_SERVICE_FIELDS})

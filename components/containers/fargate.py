@@ -14,6 +14,11 @@ images and write logs ("Amazon ECS task execution IAM role"); reading SecureStri
 ``secrets`` additionally needs ``ssm:GetParameters`` on those parameters ("Pass sensitive data to
 an Amazon ECS container"), which we grant as an inline policy scoped to exactly those ARNs so the
 role's policy *attachments* stay exactly the managed policy.
+
+A multi-service compose file becomes one ECS service per compose service, as the retired Docker
+Compose ECS integration did: Cloud Map (a private DNS namespace) registers each service, Service
+Connect lets them call each other by compose name, and only services with published ports get a
+listener on the load balancer.
 """
 
 from __future__ import annotations
@@ -164,7 +169,7 @@ class FargateApp(pulumi.ComponentResource):
             for var in sorted(svc.secrets):
                 prefix = f"{name}-{svc.name}" if len(args.services) > 1 else name
                 parameters.setdefault(svc.name, {})[var] = aws.ssm.Parameter(
-                    f"{prefix}-{var.lower().replace('_', '-')}",
+                    f"{prefix}-secret-{var}",
                     name=f"/dockyard/{stack}/{name}/{svc.name}/{var}",
                     type="SecureString",
                     value=pulumi.Output.secret(svc.secrets[var]),
@@ -193,61 +198,38 @@ class FargateApp(pulumi.ComponentResource):
         # --- security groups: world -> LB (listener ports), LB -> tasks (container ports) ----------
         listeners = sorted({lp for svc in args.services for lp, _ in svc.published})
         targets = sorted({cp for svc in args.services for _, cp in svc.published})
-        lb_sg = aws.ec2.SecurityGroup(
-            f"{name}-lb", vpc_id=vpc.id, description=f"{name}: load balancer", opts=child
+        # No published port, no load balancer (and no group for one).
+        lb_sg = (
+            aws.ec2.SecurityGroup(f"{name}-lb", vpc_id=vpc.id, description=f"{name}: load balancer", opts=child)
+            if listeners
+            else None
         )
         tasks_sg = aws.ec2.SecurityGroup(
             f"{name}-tasks", vpc_id=vpc.id, description=f"{name}: tasks, reachable only from the load balancer",
             opts=child,
         )
-        lb_sources = {"cidr_ipv4": "0.0.0.0/0"} if args.public else {"cidr_ipv4": vpc.cidr_block}
+        def tcp_rule(kind, rule_name: str, sg, port: int, description: str, **source):
+            """One tcp port of one security group, from/to one source: a CIDR or another group."""
+            kind(rule_name, security_group_id=sg.id, ip_protocol="tcp", from_port=port, to_port=port,
+                 description=description, **source, opts=child)
+
+        ingress, egress = aws.vpc.SecurityGroupIngressRule, aws.vpc.SecurityGroupEgressRule
+        clients = "0.0.0.0/0" if args.public else vpc.cidr_block
         for port in listeners:
-            aws.vpc.SecurityGroupIngressRule(
-                f"{name}-lb-in-{port}",
-                security_group_id=lb_sg.id,
-                ip_protocol="tcp",
-                from_port=port,
-                to_port=port,
-                description="clients to the listener" + ("" if args.public else " (inside the VPC)"),
-                **lb_sources,
-                opts=child,
-            )
+            tcp_rule(ingress, f"{name}-lb-in-{port}", lb_sg, port,
+                     "clients to the listener" + ("" if args.public else " (inside the VPC)"), cidr_ipv4=clients)
         for port in targets:
-            aws.vpc.SecurityGroupEgressRule(
-                f"{name}-lb-out-{port}",
-                security_group_id=lb_sg.id,
-                ip_protocol="tcp",
-                from_port=port,
-                to_port=port,
-                referenced_security_group_id=tasks_sg.id,
-                description="load balancer to the tasks",
-                opts=child,
-            )
-            aws.vpc.SecurityGroupIngressRule(
-                f"{name}-tasks-in-{port}",
-                security_group_id=tasks_sg.id,
-                ip_protocol="tcp",
-                from_port=port,
-                to_port=port,
-                referenced_security_group_id=lb_sg.id,
-                description="from the load balancer only",
-                opts=child,
-            )
+            tcp_rule(egress, f"{name}-lb-out-{port}", lb_sg, port, "load balancer to the tasks",
+                     referenced_security_group_id=tasks_sg.id)
+            tcp_rule(ingress, f"{name}-tasks-in-{port}", tasks_sg, port, "from the load balancer only",
+                     referenced_security_group_id=lb_sg.id)
         multi = len(args.services) > 1
         if multi:
-            # Services of one compose file talk to each other on their container ports.
-            peer_ports = sorted({p for svc in args.services for p in svc.container_ports} - set(targets))
-            for port in peer_ports:
-                aws.vpc.SecurityGroupIngressRule(
-                    f"{name}-tasks-peer-{port}",
-                    security_group_id=tasks_sg.id,
-                    ip_protocol="tcp",
-                    from_port=port,
-                    to_port=port,
-                    referenced_security_group_id=tasks_sg.id,
-                    description="between the app's own services",
-                    opts=child,
-                )
+            # Services of one compose file talk to each other on their container ports, as on
+            # compose's default network (published ones included: web may call api's port).
+            for port in sorted({p for svc in args.services for p in svc.container_ports}):
+                tcp_rule(ingress, f"{name}-tasks-peer-{port}", tasks_sg, port, "between the app's own services",
+                         referenced_security_group_id=tasks_sg.id)
         aws.vpc.SecurityGroupEgressRule(
             f"{name}-tasks-out",
             security_group_id=tasks_sg.id,
@@ -310,6 +292,9 @@ class FargateApp(pulumi.ComponentResource):
                     urls.setdefault(svc.name, lb.dns_name.apply(lambda d, s=suffix: f"http://{d}{s}"))
 
         # --- Cloud Map: compose services find each other by name ----------------------------------
+        # A private DNS namespace with one A-record service per compose service (<name>.<namespace>
+        # from anywhere in the VPC), and Service Connect in the same namespace for the short
+        # compose names (<name>:<port>) inside the app's tasks; see _service_connect.
         registries: dict[str, aws.servicediscovery.Service] = {}
         self.namespace = None
         if multi:
@@ -341,11 +326,12 @@ class FargateApp(pulumi.ComponentResource):
         for svc in args.services:
             prefix = f"{name}-{svc.name}" if multi else name
             secrets = parameters.get(svc.name, {})
+            container = _with_port_names(svc) if multi else svc.container
             definitions = pulumi.Output.all(
                 logs.name, *[secrets[v].arn for v in sorted(secrets)]
             ).apply(
-                lambda vals, svc=svc, names=sorted(secrets): _container_definitions_json(
-                    svc.container, vals[0], args.region, svc.name, dict(zip(names, vals[1:]))
+                lambda vals, c=container, svc=svc, names=sorted(secrets): _container_definitions_json(
+                    c, vals[0], args.region, svc.name, dict(zip(names, vals[1:], strict=True))
                 )
             )
             task = aws.ecs.TaskDefinition(
@@ -387,6 +373,9 @@ class FargateApp(pulumi.ComponentResource):
                 service_registries=(
                     {"registry_arn": registries[svc.name].arn} if svc.name in registries else None
                 ),
+                service_connect_configuration=(
+                    _service_connect(svc, container, self.namespace, logs.name, args.region) if multi else None
+                ),
                 propagate_tags="SERVICE",
                 enable_ecs_managed_tags=True,
                 enable_execute_command=False,
@@ -411,6 +400,50 @@ class FargateApp(pulumi.ComponentResource):
                 "logGroup": logs.name,
             }
         )
+
+
+def _port_name(service: str, port: int) -> str:
+    return f"{service.lower().replace('_', '-').replace('.', '-')}-{port}"
+
+
+def _with_port_names(svc: FargateService) -> dict[str, Any]:
+    """Name each tcp port mapping: Service Connect refers to ports by name."""
+    container = dict(svc.container)
+    container["portMappings"] = [
+        {**m, "name": _port_name(svc.name, m["containerPort"])} if m.get("protocol", "tcp") == "tcp" else m
+        for m in svc.container.get("portMappings", [])
+    ]
+    return container
+
+
+def _service_connect(svc: FargateService, container: dict, namespace, log_group, region: str) -> dict:
+    """Service Connect in the app's Cloud Map namespace: other services reach this one at
+    ``<compose name>:<port>``, the short name compose gives them (ECS writes the alias into each
+    client task and proxies the connection). ECS docs, ServiceConnectConfiguration: any namespace
+    type is supported. Services without ports are clients only."""
+    services = [
+        {
+            "port_name": m["name"],
+            # The Cloud Map service Service Connect creates; the DNS registry already uses svc.name.
+            "discovery_name": m["name"],
+            "client_alias": [{"port": m["containerPort"], "dns_name": svc.name.lower()}],
+        }
+        for m in container.get("portMappings", [])
+        if "name" in m
+    ]
+    return {
+        "enabled": True,
+        "namespace": namespace.arn,
+        "services": services or None,
+        "log_configuration": {
+            "log_driver": "awslogs",
+            "options": {
+                "awslogs-group": log_group,
+                "awslogs-region": region,
+                "awslogs-stream-prefix": f"{svc.name}-connect",
+            },
+        },
+    }
 
 
 def _container_definitions_json(

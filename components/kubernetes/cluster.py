@@ -77,9 +77,9 @@ class KubernetesCluster(pulumi.ComponentResource):
     provider: pulumi.ProviderResource
 
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("dockyard:index:KubernetesCluster", name, None, opts)
         if args.cluster not in MODULES:
             raise ValueError(f"unknown cluster type {args.cluster!r}; one of {', '.join(MODULES)}")
+        super().__init__("dockyard:index:KubernetesCluster", name, None, opts)
         module = importlib.import_module(f"components.kubernetes.{MODULES[args.cluster]}")
         parts: ClusterParts = module.create(self, name, args)
 

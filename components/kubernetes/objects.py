@@ -72,12 +72,17 @@ def declare(
     created first and deleted last. Secret data is wrapped as a Pulumi secret.
     """
     manifests = list(manifests)
+    seen: set[tuple[str, str]] = set()
+    for manifest in manifests:
+        kind, _, name = key(manifest)
+        if (kind, name) in seen:  # Pulumi names are <prefix>-<name>, unique per type
+            raise ValueError(f"two {kind} objects named {name!r} in one batch ({prefix})")
+        seen.add((kind, name))
+        resource_class(manifest["apiVersion"], kind)
     declared: dict[tuple[str, str, str], pulumi.CustomResource] = {}
     namespaces: dict[str, pulumi.CustomResource] = {}
     for manifest in manifests:
         kind, namespace, name = key(manifest)
-        if any(k[0] == kind and k[2] == name for k in declared):
-            raise ValueError(f"two {kind} objects named {name!r} in one batch ({prefix})")
         cls = resource_class(manifest["apiVersion"], kind)
         kwargs = {_snake(k): v for k, v in manifest.items() if k not in ("apiVersion", "kind")}
         secret_fields = [f for f in _SECRET_FIELDS.get(kind, ()) if f in manifest]
@@ -96,3 +101,41 @@ def declare(
         if kind == "Namespace":
             namespaces[name] = res
     return declared
+
+
+def plain(value):
+    """Typed output objects (ServiceSpec, ServiceStatus) as plain dicts and lists."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return {k: plain(v) for k, v in vars(value).items()}
+
+
+def _url(spec: dict | None, status: dict | None, node_address: str) -> str | None:
+    spec, status = spec or {}, status or {}
+    ports = spec.get("ports") or []
+    if not ports:
+        return None
+    if spec.get("type") == "LoadBalancer":
+        ingress = (status.get("load_balancer") or status.get("loadBalancer") or {}).get("ingress") or []
+        host = (ingress[0].get("ip") or ingress[0].get("hostname")) if ingress else None
+        port = ports[0].get("port")
+    elif spec.get("type") == "NodePort":
+        host = node_address
+        port = ports[0].get("node_port") or ports[0].get("nodePort")
+    else:
+        return None
+    if not host or not port:
+        return None
+    port = int(port)
+    return f"http://{host}/" if port == 80 else f"http://{host}:{port}/"
+
+
+def service_url(service, node_address: str = "localhost") -> pulumi.Output:
+    """The URL of a LoadBalancer (its ingress address) or NodePort (``node_address``) Service."""
+    return pulumi.Output.all(service.spec, service.status).apply(
+        lambda v: _url(plain(v[0]), plain(v[1]), node_address)
+    )

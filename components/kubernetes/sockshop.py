@@ -301,15 +301,6 @@ class SockShopArgs:
     node_address: str = "localhost"
 
 
-def _lb_url(status) -> str | None:
-    ingress = ((status or {}).get("load_balancer") or (status or {}).get("loadBalancer") or {}).get("ingress") or []
-    if not ingress:
-        return None
-    first = ingress[0]
-    host = first.get("ip") or first.get("hostname")
-    return f"http://{host}/" if host else None
-
-
 class SockShop(pulumi.ComponentResource):
     """The sock-shop demo on one cluster; output ``url`` reaches its front end."""
 
@@ -317,28 +308,16 @@ class SockShop(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: SockShopArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("dockyard:index:SockShop", name, None, opts)
-        from components.kubernetes.objects import declare
+        from components.kubernetes.objects import declare, service_url
 
         options = args.options
         child = pulumi.ResourceOptions(parent=self, provider=args.provider)
         self.resources = declare(manifests(options), name, child)
         self.namespace = options.namespace
         lb = self.resources[("Service", options.namespace, FRONT_END_LB)]
-        if options.service_type == "LoadBalancer":
-            self.url = lb.status.apply(lambda s: _lb_url(_plain(s)))
-        elif options.service_type == "NodePort":
-            self.url = pulumi.Output.from_input(f"http://{args.node_address}:{options.node_port}/")
+        if options.service_type in ("LoadBalancer", "NodePort"):
+            self.url = service_url(lb, args.node_address)
         else:
             self.url = pulumi.Output.from_input(f"http://{FRONT_END_LB}.{options.namespace}.svc.cluster.local/")
         self.register_outputs({"url": self.url, "namespace": options.namespace})
 
-
-def _plain(value):
-    """Typed output objects (ServiceStatus) to dicts, for the URL lookup."""
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return {k: _plain(v) for k, v in vars(value).items()} if hasattr(value, "__dict__") else dict(value)

@@ -14,6 +14,7 @@ import yaml
 
 from dockyard.mocks.registry import invoke, resource_outputs
 
+_SUBSCRIPTION = "00000000-0000-4000-8000-000000000000"
 _FAKE_CA = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nMOCK-CA\n-----END CERTIFICATE-----\n").decode()
 
 
@@ -109,7 +110,12 @@ def _aks(ctx, inputs):
     identity = dict(inputs.get("identity") or {})
     if identity.get("type") == "SystemAssigned":
         identity.update(principalId=_guid(ctx, "principal"), tenantId=_guid(ctx, "tenant"))
+    name = inputs.get("resourceName") or f"{ctx.name}{ctx.hex(7, 'name')}"
+    group = inputs.get("resourceGroupName", "rg")
     return {
+        "name": name,
+        "id": f"/subscriptions/{_SUBSCRIPTION}/resourceGroups/{group}/providers/"
+              f"Microsoft.ContainerService/managedClusters/{name}",
         "fqdn": f"{prefix}-{ctx.hex(8)}.hcp.{location}.azmk8s.io",
         "identity": identity,
         "currentKubernetesVersion": inputs.get("kubernetesVersion") or "1.33.3",
@@ -121,7 +127,11 @@ def _aks(ctx, inputs):
 
 @resource_outputs("azure-native:operationalinsights:Workspace")
 def _workspace(ctx, inputs):
-    return {"customerId": _guid(ctx, "customer"), "provisioningState": "Succeeded"}
+    name = inputs.get("workspaceName") or f"{ctx.name}{ctx.hex(7, 'name')}"
+    group = inputs.get("resourceGroupName", "rg")
+    return {"name": name, "customerId": _guid(ctx, "customer"), "provisioningState": "Succeeded",
+            "id": f"/subscriptions/{_SUBSCRIPTION}/resourceGroups/{group}/providers/"
+                  f"Microsoft.OperationalInsights/workspaces/{name}"}
 
 
 @invoke("azure-native:containerservice:listManagedClusterUserCredentials")
@@ -176,3 +186,14 @@ def _helm_release(ctx, inputs):
     return {"status": {"name": inputs.get("name"), "namespace": inputs.get("namespace"),
                        "chart": inputs.get("chart"), "version": inputs.get("version"),
                        "status": "deployed", "revision": 1}}
+
+
+# --- AWS invokes the EKS VPC reads -------------------------------------------------------------
+
+
+@invoke("aws:index/getAvailabilityZones:getAvailabilityZones")
+def _zones(ctx, args):
+    region = args.get("region") or ctx.region
+    names = [f"{region}{z}" for z in "abcdef"]
+    return {"id": region, "names": names, "zoneIds": [f"{region}-az{i}" for i in range(1, 7)],
+            "groupNames": [region] * 6, "state": args.get("state")}

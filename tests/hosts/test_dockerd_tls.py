@@ -29,6 +29,7 @@ pytestmark = pytest.mark.realengine
 # Flags ENVIRONMENT.md lists for a dockerd on these machines (no iptables, bridge or overlayfs).
 SANDBOX_FLAGS = ["--iptables=false", "--ip-masq=false", "--bridge=none", "--storage-driver=vfs"]
 CLOUD = "digitalocean"
+SYSTEM_PATHS = [Path("/etc/docker/key.json"), Path("/run/docker/plugins"), Path("/run/docker")]
 
 
 def _free_port() -> int:
@@ -56,9 +57,11 @@ class Daemon:
 
 @pytest.fixture(scope="module")
 def dockerd():
-    require_tool("dockerd", "docker", "openssl", reason="mutual-TLS test against a real dockerd")
+    require_tool("dockerd", "docker", "openssl", "curl", reason="mutual-TLS test against a real dockerd")
     require(os.geteuid() == 0, "dockerd needs root")
     work = Path(tempfile.mkdtemp(prefix="dy-tls-", dir="/tmp"))  # short: socket paths < 108 bytes
+    # dockerd 20.10 also writes its identity key and a plugin directory outside its roots.
+    outside = [p for p in SYSTEM_PATHS if not p.exists()]
     proc = None
     try:
         params = certificate_parameters("docker-test", public_ip="203.0.113.10", private_ip="10.0.0.10")
@@ -98,6 +101,11 @@ def dockerd():
                 proc.wait(timeout=10)
         subprocess.run(["umount", "-R", str(work / "exec")], capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
+        for path in outside:  # only what this dockerd created, deepest first
+            if path.is_file():
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
 
 
 def test_config_differs_from_the_shipped_one_only_in_paths_and_address(dockerd):
@@ -126,27 +134,56 @@ def test_server_name_is_verified_by_its_localhost_san(dockerd):
     assert out.stdout.strip()
 
 
-def _refused(out: subprocess.CompletedProcess) -> None:
+def _refused(daemon: Daemon, reason: str, curl: list[str] | None = None, **client) -> None:
+    """The client fails, and dockerd's log says the handshake failed for ``reason`` (the client
+    may see an alert or just a reset, depending on TLS 1.3 timing)."""
+    log = daemon.work / "dockerd.log"
+    before = len(log.read_text())
+    if curl is not None:
+        out = subprocess.run(["curl", "-sS", "--max-time", "20", *curl, f"https://127.0.0.1:{daemon.port}/version"],
+                             capture_output=True, text=True, timeout=60)
+    else:
+        out = daemon.client("version", "--format", "{{.Server.Version}}", **client)
     assert out.returncode != 0, out.stdout
-    text = out.stderr.lower()
-    assert "tls" in text or "certificate" in text, out.stderr
+    new = ""
+    for _ in range(50):  # the log line may land just after the client returns
+        new = log.read_text()[before:]
+        if "TLS handshake error" in new:
+            break
+        time.sleep(0.1)
+    assert "TLS handshake error" in new and reason in new, new or out.stderr
 
 
 def test_client_without_certificate_is_refused(dockerd):
-    _refused(dockerd.client("version", "--format", "{{.Server.Version}}", tls=dockerd.tls_args()))
+    _refused(dockerd, "didn't provide a certificate", tls=dockerd.tls_args())
 
 
 def test_certificate_from_another_ca_is_refused(dockerd):
     other = issue_chain(certificate_parameters("intruder"), dockerd.work / "other-pki")
-    _refused(dockerd.client("version", "--format", "{{.Server.Version}}",
-                            tls=dockerd.tls_args(cert=other.client_cert, key=other.client_key)))
+    # The Go docker client withholds a certificate the server's CA list does not name...
+    _refused(dockerd, "didn't provide a certificate",
+             tls=dockerd.tls_args(cert=other.client_cert, key=other.client_key))
+    # ...so present it with curl (OpenSSL sends it regardless) to see dockerd reject it.
+    _refused(dockerd, "unknown authority", curl=["--cacert", str(dockerd.chain.ca), "--cert",
+                                                 str(other.client_cert), "--key", str(other.client_key)])
 
 
 def test_server_certificate_is_not_a_client_certificate(dockerd):
-    # Key usages matter: the server's own cert (serverAuth only) must not open the API.
+    # Key usages matter: the server's own certificate (serverAuth only) must not open the API.
     c = dockerd.chain
-    _refused(dockerd.client("version", "--format", "{{.Server.Version}}",
-                            tls=dockerd.tls_args(cert=c.server_cert, key=c.server_key)))
+    _refused(dockerd, "incompatible key usage", tls=dockerd.tls_args(cert=c.server_cert, key=c.server_key))
+
+
+def test_our_client_still_works_after_the_refusals(dockerd):
+    c = dockerd.chain
+    out = dockerd.client("version", "--format", "{{.Server.Version}}",
+                         tls=dockerd.tls_args(cert=c.client_cert, key=c.client_key))
+    assert out.returncode == 0, out.stderr
+    # The same request curl made above, with our client certificate: the API answers.
+    ok = subprocess.run(["curl", "-sS", "--max-time", "20", "--cacert", str(c.ca), "--cert", str(c.client_cert),
+                         "--key", str(c.client_key), f"https://127.0.0.1:{dockerd.port}/version"],
+                        capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0 and "ApiVersion" in json.loads(ok.stdout), ok.stderr
 
 
 def test_plain_http_gets_no_api(dockerd):

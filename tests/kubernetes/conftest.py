@@ -34,3 +34,42 @@ def validate_manifests():
         return len(manifests)
 
     return check
+
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+
+PROVIDER_CONFIG = {
+    "eks": {"aws:region": "us-east-1"},
+    "aks": {"azure-native:location": "westeurope"},
+    "gke": {"gcp:project": "dockyard-test", "gcp:region": "europe-west1"},
+    "doks": {},
+    "existing": {},
+}
+
+
+def manifest_of(reg) -> dict:
+    """The Kubernetes object a typed resource registration sends to the cluster."""
+    return {k: v for k, v in reg.inputs.items() if not k.startswith("__")}
+
+
+@pytest.fixture
+def run_kubernetes(mock_engine):
+    """Run the real program (__main__.py) with only a `dockyard:kubernetes` config."""
+    import os
+    import runpy
+
+    def run(kubernetes: dict, *, stack: str = "test", admin_cidrs=None, config: dict | None = None):
+        config = {"dockyard:kubernetes": kubernetes, **PROVIDER_CONFIG.get(kubernetes.get("cluster"), {}),
+                  **(config or {})}
+        if admin_cidrs is not None:
+            config["dockyard:adminCidrs"] = admin_cidrs
+        here = os.getcwd()
+        os.chdir(ROOT)
+        try:
+            return mock_engine.run(lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__"),
+                                   stack=stack, config=config)
+        finally:
+            os.chdir(here)
+
+    return run
+

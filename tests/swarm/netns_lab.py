@@ -158,6 +158,7 @@ class SwarmLab:
                 except subprocess.TimeoutExpired:
                     os.killpg(node.proc.pid, signal.SIGKILL)
                     node.proc.wait(timeout=10)
+        self._remove_cgroups()
         for ns in reversed(self.namespaces):
             _run("ip", "netns", "delete", ns, check=False)
         shutil.rmtree(self.base, ignore_errors=True)
@@ -166,6 +167,23 @@ class SwarmLab:
                 os.rmdir("/var/lib/docker")
             except OSError:
                 pass
+
+    def _remove_cgroups(self) -> None:
+        """The per-node cgroups dockerd made under --cgroup-parent, in every hierarchy (deepest first)."""
+        for node in self.nodes:
+            for hierarchy in Path("/sys/fs/cgroup").iterdir():
+                top = hierarchy / f"{self.tag}-{node.name}"
+                if not top.is_dir():
+                    continue
+                for path in sorted((p for p in top.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
+                    try:
+                        path.rmdir()
+                    except OSError:
+                        pass
+                try:
+                    top.rmdir()
+                except OSError:
+                    pass
 
     # -- helpers --------------------------------------------------------------------------------
 

@@ -173,14 +173,19 @@ def test_promote_demote_and_labels_follow_the_config(lab, formed):
     wait_for(lambda: all(s.get("ManagerStatus", {}).get("Reachability") == "reachable"
                          for s in nodes_state(lab).values()), what="three reachable managers")
     assert nodes_state(lab)["worker-1"]["Spec"]["Labels"] == {"zone": "b"}
-    # 3 -> 1 managers.
-    out = reconcile(lab, specs(ids))
+    # 3 -> 1 managers, and worker-2 paused.
+    out = reconcile(lab, specs(ids, **{"worker-2": ("worker", "pause", {})}))
     assert "changed: worker-1 role manager -> worker" in out
     assert "changed: worker-2 role manager -> worker" in out
+    assert "changed: worker-2 availability active -> pause" in out
     state = nodes_state(lab)
     assert {n: s["Spec"]["Role"] for n, s in state.items()} == {
         "manager-1": "manager", "worker-1": "worker", "worker-2": "worker"}
     assert state["worker-1"]["Spec"]["Labels"] == {}
+    assert state["worker-2"]["Spec"]["Availability"] == "pause"
+    # activate
+    assert "changed: worker-2 availability pause -> active" in reconcile(lab, specs(ids))
+    assert nodes_state(lab)["worker-2"]["Spec"]["Availability"] == "active"
 
 
 def test_drain_moves_tasks_off_the_node(lab, formed):

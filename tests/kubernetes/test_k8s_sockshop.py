@@ -229,3 +229,52 @@ def test_builder_returns_fresh_dicts():
 
 def test_upstream_is_cited():
     assert "microservices-demo/microservices-demo" in sockshop.UPSTREAM
+
+
+# --- the component under the mock engine -----------------------------------------------------
+
+
+def test_component_declares_every_object_typed_under_one_provider(mock_engine, validate_manifests):
+    import pulumi
+    import pulumi_kubernetes as k8s
+
+    from components.kubernetes.sockshop import SockShop, SockShopArgs
+
+    def program():
+        provider = k8s.Provider("cluster", context="docker-desktop")
+        shop = SockShop("shop", SockShopArgs(provider=provider, options=SockShopOptions(
+            namespace="socks", service_type="NodePort", node_port=30080)))
+        pulumi.export("url", shop.url)
+
+    r = mock_engine.run(program)
+    (component,) = r.of_type("dockyard:index:SockShop")
+    children = r.children(component.urn)
+    assert sorted({c.type for c in children}) == [
+        "kubernetes:apps/v1:Deployment", "kubernetes:core/v1:Namespace", "kubernetes:core/v1:Service"]
+    assert len(children) == 1 + 14 + 15
+    provider = r.get("pulumi:providers:kubernetes")
+    ns = r.get("kubernetes:core/v1:Namespace")
+    assert ns.inputs["metadata"]["name"] == "socks"
+    for c in children:
+        assert c.provider == provider.urn
+        if c is not ns:
+            assert ns.urn in c.dependencies, f"{c.name} must wait for its namespace"
+    # what is sent is exactly what validates offline
+    validate_manifests([c.inputs for c in children])
+    assert {c.inputs["metadata"]["name"] for c in children if c.type.endswith("Deployment")} == set(UPSTREAM)
+    assert r.outputs["url"] == "http://localhost:30080/"
+
+
+def test_component_url_is_the_load_balancer_address(mock_engine):
+    import pulumi
+
+    from components.kubernetes.sockshop import SockShop, SockShopArgs
+
+    def program():
+        pulumi.export("url", SockShop("shop", SockShopArgs()).url)
+
+    r = mock_engine.run(program)
+    lb = r.get("kubernetes:core/v1:Service", "shop-front-end-lb")
+    assert lb.inputs["spec"]["type"] == "LoadBalancer"
+    address = lb.outputs["status"]["loadBalancer"]["ingress"][0]["ip"]
+    assert r.outputs["url"] == f"http://{address}/"

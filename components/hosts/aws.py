@@ -1,0 +1,147 @@
+"""AWS driver: security group, network interface with an Elastic IP, key pair and an EC2 instance
+(docker-machine's `-d amazonec2`). Imported only by stacks with an AWS host.
+
+The ENI and its Elastic IP exist before the instance, so both the private and the public IP are
+in the server certificate. The image is the newest Ubuntu LTS AMI published by Canonical
+(or Flatcar stable by Kinvolk), found by an ec2.getAmi invoke, unless ``image`` names an AMI.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from components.hosts.host import UBUNTU_RELEASE, Addresses, PortRule, split_families
+
+CANONICAL_OWNER = "099720109477"  # Canonical's AMI account (ubuntu.com/server/docs, "Find Ubuntu images")
+FLATCAR_OWNER = "075585003325"  # Kinvolk/Flatcar's AMI account (flatcar.org docs, "Running on EC2")
+UBUNTU_CODENAMES = {"24.04": "noble"}
+PROTOCOL_NUMBERS = {"tcp": "tcp", "udp": "udp", "icmp": "icmp", "esp": "50"}
+
+
+def ami_filters(os_name: str) -> tuple[list[str], list[dict]]:
+    """(owners, filters) of the default AMI lookup."""
+    if os_name == "flatcar":
+        return [FLATCAR_OWNER], [{"name": "name", "values": ["Flatcar-stable-*-hvm"]},
+                                 {"name": "architecture", "values": ["x86_64"]}]
+    codename = UBUNTU_CODENAMES[UBUNTU_RELEASE]
+    return [CANONICAL_OWNER], [
+        {"name": "name", "values": [f"ubuntu/images/hvm-ssd-gp3/ubuntu-{codename}-{UBUNTU_RELEASE}-amd64-server-*"]},
+        {"name": "virtualization-type", "values": ["hvm"]},
+        {"name": "architecture", "values": ["x86_64"]},
+    ]
+
+
+class Driver:
+    def __init__(self, name: str, cfg, args, parent: pulumi.Resource, rules: list[PortRule]):
+        self.name, self.cfg, self.args, self.rules = name, cfg, args, rules
+        self.opts = pulumi.ResourceOptions(parent=parent)
+        self.region = cfg.region or args.location.aws_region  # None: the provider's aws:region
+        self.invoke_opts = pulumi.InvokeOptions(parent=parent)
+        self.tags = {**cfg.tags, "Name": cfg.name, "dockyard-host": cfg.name}
+
+    def _network(self) -> tuple[pulumi.Input[str], pulumi.Input[str]]:
+        placement = self.args.placement
+        vpc_id = placement.network_id
+        if vpc_id is None:
+            vpc_id = aws.ec2.get_vpc_output(default=True, region=self.region, opts=self.invoke_opts).id
+        subnet_id = placement.subnet_id
+        if subnet_id is None:
+            if placement.zone:
+                zones = [placement.zone]
+            else:
+                # Not every zone offers every type (us-east-1e has no t3): only zones that offer it.
+                zones = aws.ec2.get_instance_type_offerings_output(
+                    filters=[{"name": "instance-type", "values": [self.cfg.size]}],
+                    location_type="availability-zone", region=self.region, opts=self.invoke_opts).locations
+            filters = [{"name": "vpc-id", "values": [vpc_id]}, {"name": "default-for-az", "values": ["true"]},
+                       {"name": "availability-zone", "values": zones}]
+            subnets = aws.ec2.get_subnets_output(filters=filters, region=self.region, opts=self.invoke_opts)
+            subnet_id = subnets.ids.apply(lambda ids: sorted(ids)[0])
+        return vpc_id, subnet_id
+
+    def addresses(self) -> Addresses:
+        cfg, args = self.cfg, self.args
+        vpc_id, subnet_id = self._network()
+        ingress = [self._ingress(r) for r in self.rules]
+        groups = []
+        if args.peers:
+            if args.peers.aws_security_group_id is None:
+                raise ValueError("PeerGroup.aws_security_group_id is required on AWS")
+            ingress += [self._ingress(r, security_groups=[args.peers.aws_security_group_id])
+                        for r in args.peers.rules]
+            groups.append(args.peers.aws_security_group_id)
+        self.security_group = aws.ec2.SecurityGroup(
+            f"{self.name}-sg",
+            description=f"dockyard host {cfg.name}: ssh and docker tls from adminCidrs",
+            vpc_id=vpc_id,
+            ingress=ingress,
+            egress=[{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"],
+                     "ipv6_cidr_blocks": ["::/0"], "description": "all outbound"}],
+            tags=self.tags,
+            region=self.region,
+            opts=self.opts,
+        )
+        self.eni = aws.ec2.NetworkInterface(
+            f"{self.name}-eni", subnet_id=subnet_id, security_groups=[self.security_group.id, *groups],
+            tags=self.tags, region=self.region, opts=self.opts,
+        )
+        self.eip = aws.ec2.Eip(f"{self.name}-eip", domain="vpc", network_interface=self.eni.id, tags=self.tags,
+                               region=self.region, opts=self.opts)
+        if cfg.ipv6:
+            pulumi.log.warn(f"{self.name}: ipv6 on AWS needs a subnet with an IPv6 range; "
+                            "give one through the host's placement")
+        return Addresses(public_ip=self.eip.public_ip, private_ip=self.eni.private_ip, dns_name=self.eip.public_dns)
+
+    def internal_ip(self):
+        return None  # the private IP is allocated before the VM (Addresses.private_ip)
+
+    def machine(self, *, user_data, ssh_public_key):
+        cfg = self.cfg
+        key = aws.ec2.KeyPair(f"{self.name}-key", key_name_prefix=f"dockyard-{cfg.name}-", public_key=ssh_public_key,
+                              tags=self.tags, region=self.region, opts=self.opts)
+        if cfg.image:
+            ami = cfg.image
+        else:
+            owners, filters = ami_filters(cfg.os)
+            ami = aws.ec2.get_ami_output(most_recent=True, owners=owners, filters=filters, region=self.region,
+                                         opts=self.invoke_opts).id
+        root = {"volume_type": "gp3", "encrypted": True, "delete_on_termination": True}
+        if cfg.disk_gb is not None:
+            root["volume_size"] = cfg.disk_gb
+        return aws.ec2.Instance(
+            self.name,
+            ami=ami,
+            instance_type=cfg.size,
+            key_name=key.key_name,
+            primary_network_interface={"network_interface_id": self.eni.id},
+            user_data=user_data,
+            # New certificates mean new user data: replace the instance rather than leave it
+            # running with the old ones (user data is read on first boot only).
+            user_data_replace_on_change=True,
+            # IMDSv2 only: the user data holds the server key, keep it from SSRF-style reads.
+            metadata_options={"http_tokens": "required", "http_endpoint": "enabled",
+                              "http_put_response_hop_limit": 1},
+            root_block_device=root,
+            monitoring=cfg.monitoring,
+            tags=self.tags,
+            volume_tags=self.tags,
+            region=self.region,
+            opts=self.opts,
+        )
+
+    @staticmethod
+    def _ingress(rule: PortRule, **source) -> dict:
+        lo, hi = rule.port_bounds or ((-1, -1) if rule.protocol == "icmp" else (0, 0) if rule.protocol == "esp"
+                                      else (0, 65535))
+        out = {"protocol": PROTOCOL_NUMBERS[rule.protocol], "from_port": lo, "to_port": hi,
+               "description": rule.description or f"{rule.protocol} {rule.ports or 'all'}"}
+        if source:
+            out.update(source)
+        else:
+            v4, v6 = split_families(rule.sources)
+            if v4:
+                out["cidr_blocks"] = v4
+            if v6:
+                out["ipv6_cidr_blocks"] = v6
+        return out

@@ -1,0 +1,167 @@
+"""Azure driver: resource group, virtual network, static public IP, NSG, NIC, registered SSH key
+and a Linux VM (docker-machine's `-d azure`). Imported only by stacks with an Azure host.
+
+The public IP (Standard SKU, static) and the NIC (whose private IP Azure assigns when the NIC is
+created) exist before the VM, so both IPs are SANs of the server certificate.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import pulumi
+import pulumi_azure_native as az
+
+from components.hosts.host import Addresses, PortRule, split_families
+
+# Canonical's Ubuntu 24.04 LTS image on Azure (Microsoft Learn, "Find Azure Marketplace images":
+# publisher Canonical, offer ubuntu-24_04-lts, sku server).
+UBUNTU_IMAGE = {"publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server", "version": "latest"}
+# Flatcar on Azure is a Marketplace image with a plan (flatcar.org docs, "Running on Microsoft
+# Azure"); its terms must be accepted once per subscription (`az vm image terms accept`).
+FLATCAR_IMAGE = {"publisher": "kinvolk", "offer": "flatcar-container-linux-free", "sku": "stable-gen2",
+                 "version": "latest"}
+PROTOCOLS = {"tcp": "Tcp", "udp": "Udp", "icmp": "Icmp", "esp": "Esp"}
+VNET_CIDR = "10.42.0.0/16"
+SUBNET_CIDR = "10.42.1.0/24"
+
+
+def image_reference(cfg) -> dict:
+    if cfg.image:
+        parts = cfg.image.split(":")
+        if len(parts) != 4:
+            raise ValueError(f"Azure image {cfg.image!r}: use publisher:offer:sku:version")
+        return dict(zip(("publisher", "offer", "sku", "version"), parts, strict=True))
+    return dict(FLATCAR_IMAGE if cfg.os == "flatcar" else UBUNTU_IMAGE)
+
+
+class Driver:
+    def __init__(self, name: str, cfg, args, parent: pulumi.Resource, rules: list[PortRule]):
+        self.name, self.cfg, self.args, self.rules = name, cfg, args, rules
+        self.opts = pulumi.ResourceOptions(parent=parent)
+        self.location = cfg.region or args.location.azure_location
+        self.tags = {**cfg.tags, "dockyard-host": cfg.name}
+        self.zones = [args.placement.zone] if args.placement.zone else None
+
+    def _security_rules(self) -> list[dict]:
+        out, priority = [], 100
+        for rule in self.rules:
+            v4, v6 = split_families(rule.sources)
+            for i, family in enumerate(f for f in (v4, v6) if f):
+                out.append(self._rule(f"{_slug(rule)}-{i}" if i else _slug(rule), priority, rule,
+                                      source_address_prefixes=family))
+                priority += 10
+        peers = self.args.peers
+        if peers:
+            if peers.azure_application_security_group_id is None:
+                raise ValueError("PeerGroup.azure_application_security_group_id is required on Azure")
+            for rule in peers.rules:
+                out.append(self._rule(f"peer-{_slug(rule)}", priority, rule, source_application_security_groups=[
+                    {"id": peers.azure_application_security_group_id}]))
+                priority += 10
+        # Azure's default rules admit everything from the virtual network (AllowVnetInBound,
+        # priority 65000); close that so only the rules above open anything.
+        out.append({"name": "deny-vnet-inbound", "priority": 4096, "direction": "Inbound", "access": "Deny",
+                    "protocol": "*", "source_address_prefix": "VirtualNetwork", "source_port_range": "*",
+                    "destination_address_prefix": "*", "destination_port_range": "*"})
+        return out
+
+    @staticmethod
+    def _rule(name: str, priority: int, rule: PortRule, **source) -> dict:
+        ports = rule.ports if rule.ports and rule.protocol in ("tcp", "udp") else "*"
+        return {"name": name, "priority": priority, "direction": "Inbound", "access": "Allow",
+                "protocol": PROTOCOLS[rule.protocol], "source_port_range": "*", "destination_address_prefix": "*",
+                "destination_port_range": ports, "description": rule.description or name, **source}
+
+    def addresses(self) -> Addresses:
+        cfg, placement = self.cfg, self.args.placement
+        if placement.resource_group_name is not None:
+            self.resource_group_name = placement.resource_group_name
+        else:
+            rg = az.resources.ResourceGroup(f"{self.name}-rg", location=self.location, tags=self.tags,
+                                            opts=self.opts)
+            self.resource_group_name = rg.name
+        rg_name = self.resource_group_name
+        subnet_id = placement.subnet_id
+        if subnet_id is None:
+            vnet = az.network.VirtualNetwork(f"{self.name}-vnet", resource_group_name=rg_name, location=self.location,
+                                             address_space={"address_prefixes": [VNET_CIDR]}, tags=self.tags,
+                                             opts=self.opts.merge(pulumi.ResourceOptions(ignore_changes=["subnets"])))
+            subnet = az.network.Subnet(f"{self.name}-subnet", resource_group_name=rg_name,
+                                       virtual_network_name=vnet.name, address_prefix=SUBNET_CIDR, opts=self.opts)
+            subnet_id = subnet.id
+        self.nsg = az.network.NetworkSecurityGroup(f"{self.name}-nsg", resource_group_name=rg_name,
+                                                   location=self.location, security_rules=self._security_rules(),
+                                                   tags=self.tags, opts=self.opts)
+        # Standard SKU: secure by default (closed until an NSG allows), and Basic is retired.
+        self.public_ip_resource = az.network.PublicIPAddress(
+            f"{self.name}-ip", resource_group_name=rg_name, location=self.location,
+            public_ip_allocation_method="Static", sku={"name": "Standard"}, zones=self.zones,
+            # <label>-<hash>.<location>.cloudapp.azure.com: the hash (TenantReuse scope) keeps the
+            # label unique in the region, so the name is a SAN of the server certificate.
+            dns_settings={"domain_name_label": cfg.name, "domain_name_label_scope": "TenantReuse"},
+            tags=self.tags, opts=self.opts)
+        ip_config = {"name": "primary", "primary": True, "subnet": {"id": subnet_id},
+                     "private_ip_allocation_method": "Dynamic",
+                     "public_ip_address": {"id": self.public_ip_resource.id}}
+        if placement.azure_lb_backend_pool_ids:
+            ip_config["load_balancer_backend_address_pools"] = [{"id": i} for i in placement.azure_lb_backend_pool_ids]
+        peers = self.args.peers
+        if peers and peers.azure_application_security_group_id is not None:
+            ip_config["application_security_groups"] = [{"id": peers.azure_application_security_group_id}]
+        self.nic = az.network.NetworkInterface(f"{self.name}-nic", resource_group_name=rg_name,
+                                               location=self.location, ip_configurations=[ip_config],
+                                               network_security_group={"id": self.nsg.id}, tags=self.tags,
+                                               opts=self.opts)
+        private_ip = self.nic.ip_configurations.apply(lambda cs: cs[0].private_ip_address if cs else None)
+        if cfg.ipv6:
+            pulumi.log.warn(f"{self.name}: ipv6 on Azure needs a dual-stack virtual network; not set up")
+        fqdn = self.public_ip_resource.dns_settings.apply(lambda d: d.fqdn if d else None)
+        return Addresses(public_ip=self.public_ip_resource.ip_address, private_ip=private_ip, dns_name=fqdn)
+
+    def internal_ip(self):
+        return None  # the private IP is allocated before the VM (Addresses.private_ip)
+
+    def machine(self, *, user_data, ssh_public_key):
+        cfg = self.cfg
+        rg_name = self.resource_group_name
+        if cfg.backups:
+            pulumi.log.warn(f"{self.name}: backups on Azure need a Recovery Services vault; not set up")
+        key = az.compute.SshPublicKey(f"{self.name}-ssh", resource_group_name=rg_name, location=self.location,
+                                      public_key=ssh_public_key, tags=self.tags, opts=self.opts)
+        image = image_reference(cfg)
+        os_disk = {"create_option": "FromImage", "delete_option": "Delete",
+                   "managed_disk": {"storage_account_type": "StandardSSD_LRS"}}
+        if cfg.disk_gb is not None:
+            os_disk["disk_size_gb"] = cfg.disk_gb
+        plan = ({"name": image["sku"], "product": image["offer"], "publisher": image["publisher"]}
+                if image["publisher"] == "kinvolk" else None)
+        return az.compute.VirtualMachine(
+            self.name,
+            vm_name=cfg.name,
+            resource_group_name=rg_name,
+            location=self.location,
+            hardware_profile={"vm_size": cfg.size},
+            network_profile={"network_interfaces": [{"id": self.nic.id, "primary": True}]},
+            os_profile={
+                "computer_name": cfg.name,
+                "admin_username": cfg.ssh_user,
+                "custom_data": user_data.apply(lambda text: base64.b64encode(text.encode()).decode()),
+                "linux_configuration": {
+                    "disable_password_authentication": True,
+                    "ssh": {"public_keys": [{"path": f"/home/{cfg.ssh_user}/.ssh/authorized_keys",
+                                             "key_data": key.public_key}]},
+                },
+            },
+            storage_profile={"image_reference": image, "os_disk": os_disk},
+            plan=plan,
+            diagnostics_profile={"boot_diagnostics": {"enabled": cfg.monitoring}},
+            zones=self.zones,
+            tags=self.tags,
+            # Custom data is read on first boot only: new certificates need a new VM.
+            opts=self.opts.merge(pulumi.ResourceOptions(replace_on_changes=["osProfile.customData"])),
+        )
+
+
+def _slug(rule: PortRule) -> str:
+    return f"{rule.protocol}-{(rule.ports or 'all').replace('-', 'to')}"

@@ -1,0 +1,117 @@
+"""GCP driver: VPC network and subnet, static external and internal addresses, firewall rules and
+a Compute Engine instance (docker-machine's `-d google`). Imported only by stacks with a GCP host.
+
+The host gets its own network because the `default` network comes with rules that open SSH, RDP
+and ICMP to the world; a new VPC denies all ingress until our firewall rules allow it. Both
+addresses are reserved before the instance, so both are SANs of the server certificate. The SSH
+key is registered through instance metadata (`ssh-keys`), as GCP does for non-OS Login keys.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pulumi
+import pulumi_gcp as gcp
+
+from components.hosts.host import Addresses, PortRule, split_families
+
+UBUNTU_IMAGE = "ubuntu-os-cloud/ubuntu-2404-lts-amd64"  # image family of Canonical's 24.04 LTS
+FLATCAR_IMAGE = "kinvolk-public/flatcar-stable"  # image family (flatcar.org docs, "Running on GCE")
+SUBNET_CIDR = "10.43.1.0/24"
+# Every GCP region has a zone "-b" (us-east1 and europe-west1 have no "-a").
+DEFAULT_ZONE_SUFFIX = "-b"
+
+
+def _label(value: str) -> str:
+    return re.sub(r"[^a-z0-9_-]", "-", value.lower())[:63]
+
+
+class Driver:
+    def __init__(self, name: str, cfg, args, parent: pulumi.Resource, rules: list[PortRule]):
+        self.name, self.cfg, self.args, self.rules = name, cfg, args, rules
+        self.opts = pulumi.ResourceOptions(parent=parent)
+        self.region = cfg.region or args.location.gcp_region
+        self.project = args.location.gcp_project
+        self.zone = args.placement.zone or f"{self.region}{DEFAULT_ZONE_SUFFIX}"
+        self.host_tag = f"dockyard-{cfg.name}"
+        self.labels = {_label(k): _label(v) for k, v in cfg.tags.items()} | {"dockyard-host": _label(cfg.name)}
+
+    def addresses(self) -> Addresses:
+        placement = self.args.placement
+        if placement.network_id is None:
+            network = gcp.compute.Network(f"{self.name}-net", auto_create_subnetworks=False, project=self.project,
+                                          description=f"dockyard host {self.cfg.name}", opts=self.opts)
+            self.network = network.id
+        else:
+            self.network = placement.network_id
+        if placement.subnet_id is None:
+            subnet = gcp.compute.Subnetwork(f"{self.name}-subnet", network=self.network, ip_cidr_range=SUBNET_CIDR,
+                                            region=self.region, project=self.project, opts=self.opts)
+            self.subnet = subnet.id
+        else:
+            self.subnet = placement.subnet_id
+        self.external = gcp.compute.Address(f"{self.name}-ip", region=self.region, project=self.project,
+                                            labels=self.labels, opts=self.opts)
+        self.internal = gcp.compute.Address(f"{self.name}-internal-ip", address_type="INTERNAL", subnetwork=self.subnet,
+                                            region=self.region, project=self.project, labels=self.labels,
+                                            opts=self.opts)
+        self._firewall()
+        if self.cfg.ipv6:
+            pulumi.log.warn(f"{self.name}: ipv6 on GCP needs a dual-stack subnet; not set up")
+        return Addresses(public_ip=self.external.address, private_ip=self.internal.address)
+
+    def _firewall(self) -> None:
+        for i, rule in enumerate(self.rules):
+            v4, v6 = split_families(rule.sources)
+            for fam, ranges in (("v4", v4), ("v6", v6)):
+                if ranges:
+                    gcp.compute.Firewall(
+                        f"{self.name}-fw-{i}{'' if fam == 'v4' else '-v6'}", network=self.network, direction="INGRESS",
+                        allows=[self._allow(rule)], source_ranges=ranges, target_tags=[self.host_tag],
+                        description=rule.description, project=self.project, opts=self.opts)
+        peers = self.args.peers
+        if peers:
+            gcp.compute.Firewall(f"{self.name}-fw-peers", network=self.network, direction="INGRESS",
+                                 allows=[self._allow(r) for r in peers.rules], source_tags=[peers.name],
+                                 target_tags=[self.host_tag], description=f"peers of {peers.name}",
+                                 project=self.project, opts=self.opts)
+
+    @staticmethod
+    def _allow(rule: PortRule) -> dict:
+        out = {"protocol": rule.protocol}
+        if rule.ports and rule.protocol in ("tcp", "udp"):
+            out["ports"] = [rule.ports]
+        return out
+
+    def internal_ip(self):
+        return None  # the private IP is allocated before the VM (Addresses.private_ip)
+
+    def machine(self, *, user_data, ssh_public_key):
+        cfg = self.cfg
+        image = cfg.image or (FLATCAR_IMAGE if cfg.os == "flatcar" else UBUNTU_IMAGE)
+        init = {"image": image, "type": "pd-balanced"}
+        if cfg.disk_gb is not None:
+            init["size"] = cfg.disk_gb
+        ssh_keys = pulumi.Output.from_input(ssh_public_key).apply(lambda k: f"{cfg.ssh_user}:{k.strip()}")
+        tags = [self.host_tag] + ([self.args.peers.name] if self.args.peers else [])
+        return gcp.compute.Instance(
+            self.name,
+            name=cfg.name,
+            machine_type=cfg.size,
+            zone=self.zone,
+            project=self.project,
+            boot_disk={"initialize_params": init, "auto_delete": True},
+            network_interfaces=[{"subnetwork": self.subnet, "network_ip": self.internal.address,
+                                 "access_configs": [{"nat_ip": self.external.address}]}],
+            # cloud-init (Ubuntu) and Ignition (Flatcar) both read the `user-data` key on GCE.
+            metadata={"user-data": user_data, "ssh-keys": ssh_keys, "enable-oslogin": "FALSE"},
+            tags=tags,
+            labels=self.labels,
+            # Secure Boot where the image is known to support it (Canonical's UEFI images).
+            shielded_instance_config={"enable_secure_boot": cfg.os == "ubuntu" and not cfg.image,
+                                      "enable_vtpm": True, "enable_integrity_monitoring": True},
+            allow_stopping_for_update=True,
+            # User data is read on first boot only: new certificates need a new instance.
+            opts=self.opts.merge(pulumi.ResourceOptions(replace_on_changes=["metadata"])),
+        )

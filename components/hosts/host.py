@@ -1,0 +1,305 @@
+"""DockerHost: one VM with a mutual-TLS Docker API, the successor of `docker-machine create`.
+
+How a host comes up, on every cloud (the driver module does the cloud-specific parts):
+
+1. its addresses are allocated first, as their own resources (DigitalOcean reserved IP, AWS
+   Elastic IP on an ENI, Azure static public IP and NIC, GCP static external and internal
+   addresses), so their IPs are known before the VM exists;
+2. DockerTls issues the server certificate with those IPs as SANs (an address change re-issues it,
+   which changes the user data, which replaces the VM: no stale x509 errors);
+3. the firewall is created with SSH and 2376 open to ``admin_cidrs`` only, plus whatever the
+   caller asks for (``extra_ingress``, ``peers``);
+4. the VM boots with cloud-init (Ubuntu) or Ignition (Flatcar) user data, a Pulumi secret that
+   holds the certificates and the server key. No SSH round trip is needed.
+
+Reuse (e.g. swarm nodes, components/swarm/): build a :class:`DockerHostArgs` directly::
+
+    node = DockerHost("manager-1", DockerHostArgs(
+        config=HostConfig(name="manager-1", cloud="aws", size="t3.small"),
+        admin_cidrs=["198.51.100.0/24"],
+        ssh_public_key=key.public_key_openssh,          # or None: the host generates a key pair
+        location=Location(aws_region="us-east-1"),
+        tls_ca=cluster_ca,                              # one DockerCa for all nodes (optional)
+        extra_ingress=[PortRule("tcp", "80", ("0.0.0.0/0",), "published http")],
+        peers=PeerGroup("swarm-dev", [PortRule("tcp", "2377"), PortRule("tcp", "7946"),
+                                      PortRule("udp", "7946"), PortRule("udp", "4789")],
+                        aws_security_group_id=cluster_sg.id),
+        placement=Placement(subnet_id=subnet.id),
+    ), opts=pulumi.ResourceOptions(parent=self))
+    node.public_ip, node.private_ip, node.docker_host        # Outputs
+    node.ca_cert_pem, node.client_cert_pem, node.client_key_pem (secret)
+
+Peers: every host carrying the same :class:`PeerGroup` may reach the others on its rules. Per
+cloud: DigitalOcean tags the droplet with ``name`` and its firewall admits ``source_tags``; GCP
+adds the network tag ``name`` and a firewall rule from that source tag; AWS attaches
+``aws_security_group_id`` (a security group the caller creates, one per cluster) to each member
+and admits traffic whose source is that group; Azure adds each NIC to
+``azure_application_security_group_id`` (an ASG the caller creates) and the NSG admits it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import ipaddress
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+
+from components.hosts import provisioning
+from components.tls import DockerCa, DockerTls, DockerTlsArgs
+
+DOCKER_TLS_PORT = provisioning.DOCKER_TLS_PORT
+FORBIDDEN_PORTS = (2375,)  # the unencrypted Docker API
+PROTOCOLS = ("tcp", "udp", "icmp", "esp")
+
+# Ubuntu 24.04 LTS (Noble Numbat) is the current LTS; docker-machine's default image was stale.
+UBUNTU_RELEASE = "24.04"
+
+DRIVERS = {
+    "digitalocean": "components.hosts.digitalocean",
+    "aws": "components.hosts.aws",
+    "azure": "components.hosts.azure",
+    "gcp": "components.hosts.gcp",
+}
+
+
+@dataclass(frozen=True)
+class PortRule:
+    """One inbound rule. ``ports``: "2376", "8000-8100" or None (all ports; icmp and esp have none).
+    ``sources``: CIDRs (IPv4 or IPv6); ignored inside a PeerGroup, where the group is the source."""
+
+    protocol: str
+    ports: str | None = None
+    sources: tuple[str, ...] = ()
+    description: str = ""
+
+    def __post_init__(self):
+        if self.protocol not in PROTOCOLS:
+            raise ValueError(f"protocol {self.protocol!r}: use one of {', '.join(PROTOCOLS)}")
+        if self.ports is not None:
+            lo, hi = port_range(self.ports)
+            if self.protocol in ("icmp", "esp"):
+                raise ValueError(f"{self.protocol} has no ports")
+            for forbidden in FORBIDDEN_PORTS:
+                if lo <= forbidden <= hi:
+                    raise ValueError(f"port {forbidden} (the unencrypted Docker API) is never opened")
+        object.__setattr__(self, "sources", tuple(str(ipaddress.ip_network(s, strict=False)) for s in self.sources))
+
+    @property
+    def port_bounds(self) -> tuple[int, int] | None:
+        return port_range(self.ports) if self.ports is not None else None
+
+
+def port_range(ports: str) -> tuple[int, int]:
+    lo, _, hi = str(ports).partition("-")
+    a, b = int(lo), int(hi or lo)
+    if not 1 <= a <= b <= 65535:
+        raise ValueError(f"port range {ports!r} is not within 1-65535")
+    return a, b
+
+
+@dataclass(frozen=True)
+class PeerGroup:
+    """Hosts of one cluster that may reach each other on ``rules`` (see module docstring)."""
+
+    name: str
+    rules: Sequence[PortRule]
+    aws_security_group_id: pulumi.Input[str] | None = None
+    azure_application_security_group_id: pulumi.Input[str] | None = None
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the host's network interface goes; None everywhere means the host's own network
+    (DigitalOcean: the region's default VPC; AWS: the default VPC; Azure and GCP: a network the
+    host creates, because GCP's default network opens SSH and RDP to the world)."""
+
+    network_id: pulumi.Input[str] | None = None  # DO vpc_uuid, AWS vpc_id, GCP network, Azure vnet id
+    subnet_id: pulumi.Input[str] | None = None  # AWS subnet, Azure subnet id, GCP subnetwork
+    resource_group_name: pulumi.Input[str] | None = None  # Azure
+    zone: str | None = None  # AWS availability zone, GCP zone, Azure zone ("1")
+    # Azure: load balancer backend pools (ids) the NIC joins; NIC-based, because inbound NAT
+    # rules cannot target IP-based pools (used by components/swarm/azure_net.py).
+    azure_lb_backend_pool_ids: Sequence[pulumi.Input[str]] = ()
+
+
+@dataclass(frozen=True)
+class Location:
+    """Provider settings a driver needs (from components.config.ProviderConfig)."""
+
+    aws_region: str | None = None
+    azure_location: str | None = None
+    gcp_project: str | None = None
+    gcp_region: str | None = None
+
+    @classmethod
+    def from_providers(cls, providers: Any) -> Location:
+        return cls(providers.aws_region, providers.azure_location, providers.gcp_project, providers.gcp_region)
+
+
+@dataclass
+class DockerHostArgs:
+    """Inputs of DockerHost. ``config`` is a components.config.HostConfig (validated, defaults
+    filled); the other fields are what a caller such as the swarm adds."""
+
+    config: Any
+    admin_cidrs: Sequence[str] = ("0.0.0.0/0",)
+    ssh_public_key: pulumi.Input[str] | None = None
+    location: Location = field(default_factory=Location)
+    extra_ingress: Sequence[PortRule] = ()
+    peers: PeerGroup | None = None
+    placement: Placement = field(default_factory=Placement)
+    tls_ca: DockerCa | None = None
+    # DigitalOcean refuses to register one public key twice ("SSH Key is already in use"). Hosts
+    # given the same key (object or text) share one registration automatically; this overrides it
+    # with the fingerprint of a digitalocean.SshKey the caller made (see digitalocean_ssh_key()).
+    digitalocean_ssh_key: pulumi.Input[str] | None = None
+
+
+def inbound_rules(config: Any, admin_cidrs: Sequence[str], extra: Sequence[PortRule] = ()) -> list[PortRule]:
+    """Every CIDR-sourced inbound rule of a host: SSH and the TLS Docker API from ``admin_cidrs``,
+    then the caller's extras. Peer rules are separate (their source is a group, not a CIDR)."""
+    admins = tuple(admin_cidrs)
+    rules = [
+        PortRule("tcp", str(config.ssh_port), admins, "ssh from adminCidrs"),
+        PortRule("tcp", str(DOCKER_TLS_PORT), admins, "docker api (mutual tls) from adminCidrs"),
+    ]
+    return rules + list(extra)
+
+
+def split_families(cidrs: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(IPv4 CIDRs, IPv6 CIDRs): AWS, GCP and Azure want them in separate fields or rules."""
+    v4 = [c for c in cidrs if ipaddress.ip_network(c).version == 4]
+    v6 = [c for c in cidrs if ipaddress.ip_network(c).version == 6]
+    return v4, v6
+
+
+@dataclass
+class Addresses:
+    """What a driver allocates before the VM: IPs as Outputs (private may be None)."""
+
+    public_ip: pulumi.Output[str]
+    private_ip: pulumi.Output[str] | None = None
+    ipv6: pulumi.Output[str] | None = None
+    dns_name: pulumi.Output[str] | None = None  # the public DNS name the cloud gives the address
+
+
+def generated_ssh_key(name: str, opts: pulumi.ResourceOptions | None = None):
+    """An ED25519 key pair for hosts when no sshPublicKey is configured; its private key is secret."""
+    import pulumi_tls as tls
+
+    return tls.PrivateKey(name, algorithm="ED25519", opts=opts)
+
+
+def digitalocean_ssh_key(name: str, public_key: pulumi.Input[str],
+                         opts: pulumi.ResourceOptions | None = None) -> pulumi.Output[str]:
+    """Register one public key with DigitalOcean for several droplets; returns its fingerprint."""
+    import pulumi_digitalocean as do
+
+    return do.SshKey(name, name=f"dockyard-{name}", public_key=public_key, opts=opts).fingerprint
+
+
+class DockerHost(pulumi.ComponentResource):
+    """A VM with Docker Engine, a firewall, an SSH key and a mutual-TLS API on 2376.
+
+    Attributes (Outputs): public_ip, private_ip (None where the cloud cannot know it before the VM
+    exists), internal_ip (the private address in every case), docker_host (tcp://IP:2376),
+    ssh_user, ssh_port, ca_cert_pem, server_cert_pem, client_cert_pem, client_key_pem (secret), ssh_private_key (secret; None when a public key
+    was given), summary (the `hosts` stack-output entry), credentials (secret {ca, cert, key}).
+    ``tls`` is the DockerTls child and ``machine`` the VM resource.
+    """
+
+    def __init__(self, name: str, args: DockerHostArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("dockyard:index:DockerHost", name, None, opts)
+        cfg = args.config
+        child = pulumi.ResourceOptions(parent=self)
+        self.config = cfg
+
+        self.ssh_private_key: pulumi.Output[str] | None = None
+        ssh_public_key = args.ssh_public_key
+        if ssh_public_key is None:
+            key = generated_ssh_key(f"{name}-ssh-key", opts=child)
+            ssh_public_key = key.public_key_openssh
+            self.ssh_private_key = pulumi.Output.secret(key.private_key_openssh)
+
+        driver_mod = importlib.import_module(DRIVERS[cfg.cloud])  # imported only when used
+        rules = inbound_rules(cfg, args.admin_cidrs, args.extra_ingress)
+        driver = driver_mod.Driver(name, cfg, args, self, rules)
+        addresses: Addresses = driver.addresses()
+
+        self.tls = DockerTls(
+            name,
+            DockerTlsArgs.from_config(
+                cfg.name, cfg.tls, public_ip=addresses.public_ip, private_ip=addresses.private_ip,
+                dns_names=[addresses.dns_name] if addresses.dns_name is not None else [],
+                extra_ips=[addresses.ipv6] if addresses.ipv6 is not None else [], ca=args.tls_ca,
+            ),
+            opts=child,
+        )
+        user_data = provisioning.user_data(
+            host=cfg.name, cloud=cfg.cloud, os=cfg.os, ssh_user=cfg.ssh_user, ssh_port=cfg.ssh_port,
+            ssh_public_key=ssh_public_key, ca_pem=self.tls.ca_cert_pem,
+            server_cert_pem=self.tls.server_cert_pem, server_key_pem=self.tls.server_key_pem,
+        )
+        self.machine = driver.machine(user_data=user_data, ssh_public_key=ssh_public_key)
+
+        self.public_ip = addresses.public_ip
+        self.private_ip = addresses.private_ip
+        # The private address even where it is known only once the VM exists (DigitalOcean):
+        # what cluster members use to reach each other. Not a SAN in that case.
+        self.internal_ip = addresses.private_ip if addresses.private_ip is not None else driver.internal_ip()
+        self.docker_host = addresses.public_ip.apply(lambda ip: f"tcp://{_url_host(ip)}:{DOCKER_TLS_PORT}")
+        self.ssh_user = cfg.ssh_user
+        self.ssh_port = cfg.ssh_port
+        self.ca_cert_pem = self.tls.ca_cert_pem
+        self.server_cert_pem = self.tls.server_cert_pem
+        self.client_cert_pem = self.tls.client_cert_pem
+        self.client_key_pem = self.tls.client_key_pem
+        self.summary = pulumi.Output.all(addresses.public_ip, self.docker_host).apply(
+            lambda v: {"ip": v[0], "dockerHost": v[1], "sshUser": cfg.ssh_user, "sshPort": cfg.ssh_port,
+                       "cloud": cfg.cloud, "os": cfg.os, "size": cfg.size}
+        )
+        self.credentials = pulumi.Output.secret(
+            pulumi.Output.all(self.ca_cert_pem, self.client_cert_pem, self.client_key_pem).apply(
+                lambda v: {"ca": v[0], "cert": v[1], "key": v[2]}
+            )
+        )
+        self.register_outputs({"publicIp": self.public_ip, "dockerHost": self.docker_host,
+                               "summary": self.summary})
+
+
+def _url_host(ip: str) -> str:
+    return f"[{ip}]" if ":" in ip else ip
+
+
+def tags_list(tags: dict[str, str], *extra: str) -> list[str]:
+    """Tags for clouds that take plain strings (DigitalOcean tags, GCP network tags)."""
+    # DigitalOcean tags allow letters, digits, ':', '-' and '_' (255 characters).
+    out = [re.sub(r"[^A-Za-z0-9:_-]", "-", f"{k}:{v}" if v else k)[:255] for k, v in sorted(tags.items())]
+    return list(dict.fromkeys([*out, *extra]))
+
+
+def build_hosts(cfg: Any) -> dict[str, DockerHost]:
+    """The stack's `hosts` entries as DockerHosts, and their stack outputs.
+
+    Outputs: ``hosts`` (name -> ip, dockerHost, sshUser, sshPort, cloud, os, size),
+    ``hostCredentials`` (secret: name -> ca, cert, key) and, when no sshPublicKey is configured,
+    ``sshPrivateKey`` (secret) of the one key pair generated for all hosts.
+    """
+    ssh_public_key = cfg.ssh_public_key
+    if ssh_public_key is None:
+        key = generated_ssh_key("hosts-ssh-key")
+        ssh_public_key = key.public_key_openssh
+        pulumi.export("sshPrivateKey", pulumi.Output.secret(key.private_key_openssh))
+    location = Location.from_providers(cfg.providers)
+    hosts = {
+        h.name: DockerHost(h.name, DockerHostArgs(config=h, admin_cidrs=list(cfg.admin_cidrs),
+                                                  ssh_public_key=ssh_public_key, location=location))
+        for h in cfg.hosts
+    }
+    pulumi.export("hosts", {name: host.summary for name, host in hosts.items()})
+    pulumi.export("hostCredentials", pulumi.Output.secret({name: host.credentials for name, host in hosts.items()}))
+    return hosts

@@ -1,0 +1,108 @@
+"""Azure Kubernetes Service: ``az aks create --enable-addons monitoring`` as resources.
+
+A resource group, a Log Analytics workspace, and a managed cluster with a system-assigned
+identity (no service principal secret to rotate), Kubernetes RBAC, one system node pool of
+``nodeCount`` VMs and the monitoring add-on (Container Insights) authenticating with that managed
+identity; the data collection rule and its association are what ``az aks create`` adds for that
+mode (https://learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable).
+The API server admits adminCidrs only.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import pulumi
+import pulumi_azure_native as azure
+
+from components.kubernetes.cluster import ClusterArgs, ClusterParts
+
+INSIGHTS_STREAM = "Microsoft-ContainerInsights-Group-Default"
+
+
+def _decode(creds) -> str | None:
+    kubeconfigs = creds.kubeconfigs or []
+    return base64.b64decode(kubeconfigs[0].value).decode() if kubeconfigs else None
+
+
+def create(component, name: str, args: ClusterArgs) -> ClusterParts:
+    opts = pulumi.ResourceOptions(parent=component)
+    location = args.region
+    tags = {"dockyard-cluster": name, **args.tags}
+    # Fixed names, as `az group create -n` / `az aks create -n` give: the kubeconfig names them.
+    group = azure.resources.ResourceGroup(f"{name}-rg", resource_group_name=f"{name}-rg", location=location,
+                                          tags=tags, opts=opts)
+    workspace = azure.operationalinsights.Workspace(
+        f"{name}-logs",
+        resource_group_name=group.name,
+        location=group.location,
+        sku={"name": "PerGB2018"},
+        retention_in_days=30,
+        tags=tags,
+        opts=opts,
+    )
+    open_to_all = "0.0.0.0/0" in args.admin_cidrs
+    cluster = azure.containerservice.ManagedCluster(
+        name,
+        resource_name_=name,
+        resource_group_name=group.name,
+        location=group.location,
+        dns_prefix=name,
+        kubernetes_version=args.version,
+        identity={"type": "SystemAssigned"},
+        enable_rbac=True,
+        sku={"name": "Base", "tier": "Free"},
+        agent_pool_profiles=[{
+            "name": "system",
+            "mode": "System",
+            "count": args.node_count,
+            "vm_size": args.size,
+            "os_type": "Linux",
+            "type": "VirtualMachineScaleSets",
+        }],
+        network_profile={"network_plugin": "azure", "network_plugin_mode": "overlay",
+                         "load_balancer_sku": "standard"},
+        addon_profiles={
+            "omsagent": {
+                "enabled": True,
+                "config": {"logAnalyticsWorkspaceResourceID": workspace.id, "useAADAuth": "true"},
+            },
+        },
+        api_server_access_profile=None if open_to_all else {"authorized_ip_ranges": args.admin_cidrs},
+        tags=tags,
+        opts=opts,
+    )
+    rule = azure.monitor.DataCollectionRule(
+        f"{name}-insights",
+        resource_group_name=group.name,
+        location=group.location,
+        kind="Linux",
+        data_sources={"extensions": [{
+            "name": "ContainerInsightsExtension",
+            "extension_name": "ContainerInsights",
+            "streams": [INSIGHTS_STREAM],
+            "extension_settings": {"dataCollectionSettings": {"interval": "1m", "namespaceFilteringMode": "Off",
+                                                              "enableContainerLogV2": True}},
+        }]},
+        destinations={"log_analytics": [{"name": "ciworkspace", "workspace_resource_id": workspace.id}]},
+        data_flows=[{"streams": [INSIGHTS_STREAM], "destinations": ["ciworkspace"]}],
+        tags=tags,
+        opts=opts,
+    )
+    azure.monitor.DataCollectionRuleAssociation(
+        f"{name}-insights",
+        association_name="ContainerInsightsExtension",
+        data_collection_rule_id=rule.id,
+        resource_uri=cluster.id,
+        opts=opts,
+    )
+    creds = azure.containerservice.list_managed_cluster_user_credentials_output(
+        resource_group_name=group.name,
+        resource_name=cluster.name,
+        opts=pulumi.InvokeOutputOptions(parent=component),
+    )
+    return ClusterParts(
+        kubeconfig=creds.apply(_decode),
+        node_address="<node-address>",
+        outputs={"clusterName": cluster.name, "resourceGroup": group.name, "fqdn": cluster.fqdn},
+    )

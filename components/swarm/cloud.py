@@ -1,0 +1,134 @@
+"""Cloud swarm nodes: one DockerHost per node (components/hosts; its TLS, firewall and VM code).
+
+What the swarm adds to each host, through DockerHost's hooks:
+
+* a PeerGroup with the swarm ports (2377/tcp, 7946/tcp+udp, 4789/udp) — members only;
+* published ports (from the stacks' compose files) open to ``publicCidrs``: on every node
+  directly, or only towards the cloud load balancer when ``loadBalancer`` is true;
+* a Placement per node where the cloud needs one (AWS: nodes spread over the default VPC's
+  availability zones; Azure: one resource group and VNet for the whole swarm).
+
+Per-cloud networking lives in components/swarm/<cloud>_net.py, imported only for that cloud.
+Scripts run over SSH with pulumi_command's remote.Command: with the key pair generated for the
+swarm, or, when ``sshPublicKey`` is configured, with the operator's SSH agent (SSH_AUTH_SOCK).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import pulumi
+import pulumi_command as command
+
+from components.hosts import DockerHost, DockerHostArgs, Location, PortRule, generated_ssh_key
+from components.swarm.nodes import ManagerApi, NodeSet, SwarmNode
+from components.swarm.scripts import SWARM_PORTS
+from components.tls import DockerCa, certificate_parameters
+
+#: seconds a script waits for dockerd: first boot installs Docker (cloud-init / Ignition)
+CLOUD_WAIT_SECONDS = 900
+
+NET_MODULES = {
+    "aws": "components.swarm.aws_net",
+    "azure": "components.swarm.azure_net",
+    "digitalocean": "components.swarm.tagged_net",
+    "gcp": "components.swarm.gcp_net",
+}
+
+
+def swarm_peer_rules() -> list[PortRule]:
+    return [PortRule(proto, str(port), (), f"swarm {port}/{proto} between members")
+            for port, proto in SWARM_PORTS]
+
+
+def published_rules(ports, cidrs) -> list[PortRule]:
+    return [PortRule(proto, str(port), tuple(cidrs), f"published {port}/{proto} from publicCidrs")
+            for port, proto in ports]
+
+
+def host_config(stack: str, node: str, cfg):
+    from components.config import HostConfig
+
+    kwargs = {"name": f"{stack}-{node}"[:63].rstrip("-"), "cloud": cfg.cloud, "os": cfg.os,
+              "tls": cfg.tls, "tags": {"dockyard-swarm": stack, "dockyard-node": node}}
+    if cfg.size:
+        kwargs["size"] = cfg.size
+    if cfg.region:
+        kwargs["region"] = cfg.region
+    return HostConfig(**kwargs)
+
+
+def build_cloud_nodes(parent: pulumi.Resource, name: str, args, names: list[str], ports) -> NodeSet:
+    cfg = args.config
+    child = pulumi.ResourceOptions(parent=parent)
+    net = importlib.import_module(NET_MODULES[cfg.cloud]).SwarmNetwork(parent, name, args, ports)
+
+    ssh_public_key, ssh_private_key = args.ssh_public_key, None
+    if ssh_public_key is None:
+        key = generated_ssh_key(f"{name}-ssh-key", opts=child)
+        ssh_public_key, ssh_private_key = key.public_key_openssh, pulumi.Output.secret(key.private_key_openssh)
+
+    ca = DockerCa(f"{name}-ca", certificate_parameters(
+        f"dockyard-{args.stack}-swarm", validity_hours=cfg.tls.validity_hours,
+        early_renewal_hours=cfg.tls.early_renewal_hours), opts=child)
+    location = Location.from_providers(args.providers) if args.providers is not None else Location()
+    peers = net.peer_group(f"dockyard-{args.stack}-swarm", swarm_peer_rules())
+
+    hosts: dict[str, DockerHost] = {}
+    nodes: list[SwarmNode] = []
+    for index, node in enumerate(names):
+        host = DockerHost(
+            f"{name}-{node}",
+            DockerHostArgs(
+                config=host_config(args.stack, node, cfg),
+                admin_cidrs=list(args.admin_cidrs),
+                ssh_public_key=ssh_public_key,
+                location=location,
+                extra_ingress=net.node_ingress(node, published_rules(ports, cfg.public_cidrs)),
+                peers=peers,
+                placement=net.placement(index, node),
+                tls_ca=ca,
+            ),
+            opts=child,
+        )
+        hosts[node] = host
+        private_ip = host.private_ip if host.private_ip is not None else net.private_ip(host)
+        nodes.append(SwarmNode(node, private_ip, host.public_ip,
+                               _runner(parent, host, ssh_private_key), [host]))
+    app_host, extra = net.finish(hosts)
+    m1 = hosts["manager-1"]
+    api = ManagerApi(host=m1.docker_host, ca_pem=m1.ca_cert_pem, cert_pem=m1.client_cert_pem,
+                     key_pem=m1.client_key_pem)
+    outputs = dict(extra)
+    if ssh_private_key is not None:
+        outputs["sshPrivateKey"] = ssh_private_key
+    return NodeSet(nodes, api, app_host, extra_outputs=outputs, wait_seconds=CLOUD_WAIT_SECONDS)
+
+
+def _runner(parent: pulumi.Resource, host: DockerHost, private_key):
+    connection = command.remote.ConnectionArgs(
+        host=host.public_ip,
+        user=host.ssh_user,
+        port=host.ssh_port,
+        private_key=private_key,  # None: the operator's SSH agent
+        dial_error_limit=30,  # the VM may still be booting
+    )
+
+    def run(resource_name: str, script, *, stdin=None, secret_stdout: bool = False,
+            depends_on=()) -> command.remote.Command:
+        return command.remote.Command(
+            resource_name,
+            connection=connection,
+            create=script,
+            stdin=stdin,
+            add_previous_output_in_env=False,
+            logging=command.remote.Logging.STDERR if secret_stdout else None,
+            # A replaced VM runs the idempotent script again.
+            triggers=[host.machine.id],
+            opts=pulumi.ResourceOptions(
+                parent=parent, depends_on=[host, *depends_on],
+                additional_secret_outputs=["stdout"] if secret_stdout else None,
+            ),
+        )
+
+    return run

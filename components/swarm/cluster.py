@@ -1,0 +1,197 @@
+"""SwarmCluster: a Docker swarm from config, the successor of `docker swarm init/join` by hand.
+
+Nodes come from a node set (local Docker-in-Docker containers, or DockerHosts on a cloud), then:
+
+* ``init`` on manager-1, advertising its private address; its stdout (the join tokens) is a
+  secret output and is not logged;
+* managers 2..N join one after another (Raft membership changes are applied one at a time, and
+  at most six managers make this chain short); every worker joins right after ``init``, in
+  parallel, so the depth of the resource graph does not grow with the worker count;
+* one ``reconcile`` on manager-1 makes roles, availability and labels match ``nodes:``; a config
+  change changes only that command's script, and re-running it applies exactly the difference;
+* the compose stacks (SwarmStack) are deployed through a Docker provider speaking mutual TLS to
+  manager-1, after the reconcile.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pulumi
+
+from components.swarm import scripts
+from components.swarm.nodes import NodeSet
+
+_HTTP_PORTS = {80: "http", 443: "https", 8080: "http"}
+
+
+@dataclass
+class SwarmClusterArgs:
+    """Inputs of SwarmCluster, built from components.config (components never read config)."""
+
+    config: object  # components.config.SwarmConfig
+    stack: str = "dev"
+    admin_cidrs: list[str] = field(default_factory=lambda: ["0.0.0.0/0"])
+    ssh_public_key: str | None = None
+    project_dir: Path = Path(".")
+    #: provider settings (components.config.ProviderConfig) for the DockerHosts of a cloud swarm
+    providers: object = None
+
+    @classmethod
+    def from_config(cls, cfg, stack: str, project_dir: Path | None = None) -> SwarmClusterArgs:
+        """From a validated components.config.StackConfig (Pulumi runs in the project dir)."""
+        return cls(config=cfg.swarm, stack=stack, admin_cidrs=list(cfg.admin_cidrs),
+                   ssh_public_key=cfg.ssh_public_key, project_dir=project_dir or Path.cwd(),
+                   providers=cfg.providers)
+
+
+def published_ports(stacks, project_dir: Path) -> list[tuple[int, str]]:
+    """Ports the stacks publish, (port, protocol), sorted: what firewalls and load balancers open."""
+    from components.compose import load_compose
+
+    ports: set[tuple[int, str]] = set()
+    for stack in stacks:
+        path = Path(stack.compose)
+        project = load_compose(path if path.is_absolute() else project_dir / path)
+        for service in project.services.values():
+            for port in service.ports:
+                if port.published is not None:
+                    ports.add((port.published, port.protocol))
+    return sorted(ports)
+
+
+def app_url(host: str, ports: list[tuple[int, str]]) -> str | None:
+    tcp = [p for p, proto in ports if proto == "tcp"]
+    if not tcp:
+        return None
+    port = tcp[0]
+    scheme = "https" if port == 443 else "http"
+    default = {"http": 80, "https": 443}[scheme]
+    return f"{scheme}://{host}" + ("" if port == default else f":{port}") + "/"
+
+
+class SwarmCluster(pulumi.ComponentResource):
+    """A swarm of ``managers`` + ``workers`` nodes with roles, availability, labels and stacks."""
+
+    swarm: dict
+
+    def __init__(self, name: str, args: SwarmClusterArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("dockyard:index:SwarmCluster", name, None, opts)
+        cfg = args.config
+        names = cfg.node_names()
+        ports = published_ports(cfg.stacks, args.project_dir)
+
+        node_set = self._nodes(name, args, names, ports)
+        by_name = {n.name: n for n in node_set.nodes}
+        m1 = by_name["manager-1"]
+        wait = node_set.wait_seconds
+
+        # --- bootstrap: init, joins (workers in parallel), reconcile --------------------------
+        init = m1.run(f"{name}-init", m1.private_ip.apply(lambda ip: scripts.init_script("manager-1", ip, wait_seconds=wait)),
+                      secret_stdout=True)
+        tokens = pulumi.Output.secret(init.stdout).apply(json.loads)
+        token_for = {
+            "manager": pulumi.Output.secret(tokens.apply(lambda t: t["managerToken"] + "\n")),
+            "worker": pulumi.Output.secret(tokens.apply(lambda t: t["workerToken"] + "\n")),
+        }
+        node_ids: dict[str, pulumi.Output[str]] = {"manager-1": pulumi.Output.from_input("self")}
+        previous_manager = init
+        for node in node_set.nodes[1:]:
+            script = pulumi.Output.all(node.private_ip, m1.private_ip).apply(
+                lambda a, n=node.name: scripts.join_script(n, a[0], a[1], wait_seconds=wait))
+            after = [previous_manager] if node.joins_as == "manager" else [init]
+            join = node.run(f"{name}-{node.name}-join", script, stdin=token_for[node.joins_as],
+                            depends_on=after)
+            if node.joins_as == "manager":
+                previous_manager = join
+            node_ids[node.name] = join.stdout.apply(lambda s: s.strip())
+        self.node_ids = node_ids
+
+        def reconcile_text(ids: list[str]) -> str:
+            specs = [
+                scripts.NodeSpec(n, i, cfg.role_of(n), cfg.availability_of(n),
+                                 dict(cfg.nodes[n].labels) if n in cfg.nodes else {})
+                for n, i in zip(names, ids, strict=True)
+            ]
+            return scripts.reconcile_script("manager-1", specs, wait_seconds=wait)
+
+        reconcile = m1.run(f"{name}-reconcile",
+                           pulumi.Output.all(*[node_ids[n] for n in names]).apply(reconcile_text))
+        self.reconcile = reconcile
+
+        # --- stacks ---------------------------------------------------------------------------
+        self.stacks = []
+        if cfg.stacks:
+            import pulumi_docker as docker
+
+            from components.swarm.stack import SwarmStack, SwarmStackArgs
+
+            provider = docker.Provider(
+                f"{name}-manager-1",
+                host=node_set.api.host,
+                ca_material=node_set.api.ca_pem,
+                cert_material=node_set.api.cert_pem,
+                key_material=pulumi.Output.secret(node_set.api.key_pem),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[reconcile]),
+            )
+            self.provider = provider
+            for stack in cfg.stacks:
+                path = Path(stack.compose)
+                self.stacks.append(SwarmStack(
+                    f"{name}-{stack.name}",
+                    SwarmStackArgs(name=stack.name,
+                                   compose=path if path.is_absolute() else args.project_dir / path,
+                                   display_path=stack.compose),
+                    opts=pulumi.ResourceOptions(parent=self, providers={"docker": provider},
+                                                depends_on=[reconcile]),
+                ))
+
+        has_workers = any(cfg.role_of(n) == "worker" for n in names)
+        for stack, deployed in zip(cfg.stacks, self.stacks, strict=True):
+            for key, spec in deployed.conversion.services.items():
+                constraints = spec["task_spec"].get("placement", {}).get("constraints", [])
+                if not has_workers and any(c.replace(" ", "") == "node.role==worker" for c in constraints):
+                    pulumi.log.warn(f"dockyard:swarm.workers: service {key} of stack {stack.name} runs on "
+                                    "node.role == worker only, and this swarm has no workers: its tasks "
+                                    "would stay pending", resource=self)
+
+        # --- outputs --------------------------------------------------------------------------
+        def node_out(n: str, ip: str) -> dict:
+            return {"name": n, "address": ip, "role": cfg.role_of(n),
+                    "availability": cfg.availability_of(n),
+                    "labels": dict(cfg.nodes[n].labels) if n in cfg.nodes else {}}
+
+        nodes_out = pulumi.Output.all(*[by_name[n].private_ip for n in names]).apply(
+            lambda ips: {n: node_out(n, ip) for n, ip in zip(names, ips, strict=True)})
+        public = {n.name: n.public_ip for n in node_set.nodes if n.public_ip is not None}
+        if public:
+            nodes_out = pulumi.Output.all(nodes_out, pulumi.Output.all(**public)).apply(
+                lambda v: {n: {**d, **({"publicAddress": v[1][n]} if n in v[1] else {})}
+                           for n, d in v[0].items()})
+        # A dict of Outputs, not one Output: only the client key is secret, the rest stays readable.
+        self.swarm = {
+            "cloud": cfg.cloud,
+            "managers": cfg.managers,
+            "workers": cfg.workers,
+            "nodes": nodes_out,
+            "dockerHost": node_set.api.host,
+            "caCertPem": node_set.api.ca_pem,
+            "clientCertPem": node_set.api.cert_pem,
+            "clientKeyPem": pulumi.Output.secret(node_set.api.key_pem),
+            "publishedPorts": [f"{p}/{proto}" for p, proto in ports],
+            "url": node_set.app_host.apply(lambda h: app_url(h, ports)),
+            **node_set.extra_outputs,
+        }
+        self.register_outputs({"swarm": self.swarm})
+
+    def _nodes(self, name: str, args: SwarmClusterArgs, names: list[str], ports) -> NodeSet:
+        cfg = args.config
+        if cfg.cloud == "local":
+            from components.swarm.local import build_local_nodes
+
+            return build_local_nodes(self, name, args.stack, names, ports, cfg.tls)
+        from components.swarm.cloud import build_cloud_nodes
+
+        return build_cloud_nodes(self, name, args, names, ports)

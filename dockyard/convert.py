@@ -1,0 +1,57 @@
+"""`dockyard convert COMPOSE [--namespace NS]`: the Kubernetes objects of a compose file.
+
+Prints multi-document YAML on stdout (like `kompose convert --stdout`), one warning per unmapped
+compose field on stderr, and exits 2 with `error: FILE:LINE: message` for a bad compose file.
+ComposeApp deploys exactly these objects (components/compose/to_kubernetes.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("compose", metavar="COMPOSE", help="path of the compose file")
+    parser.add_argument("--namespace", "-n", metavar="NS",
+                        help="put every object in this namespace and emit the Namespace object")
+    parser.add_argument("--service-type", choices=["ClusterIP", "NodePort", "LoadBalancer"], default="ClusterIP",
+                        help="Service type for services with published ports and no kompose.service.type label "
+                             "(default: ClusterIP, as kompose)")
+
+
+def run(args: argparse.Namespace) -> int:
+    import yaml
+
+    from components.compose import load_compose
+    from components.compose.to_kubernetes import to_kubernetes
+    from components.errors import InputError
+
+    if args.namespace is not None and not _DNS_LABEL.match(args.namespace):
+        raise InputError("--namespace", f"{args.namespace!r} is not a valid namespace name "
+                         "(lower-case letters, digits and '-', at most 63)")
+    project = load_compose(args.compose)
+    result = to_kubernetes(project, namespace=args.namespace, create_namespace=args.namespace is not None,
+                           published_service_type=args.service_type)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    sys.stdout.write(yaml.dump_all(result.objects, Dumper=_dumper(yaml), sort_keys=False,
+                                   default_flow_style=False, explicit_start=True, allow_unicode=True))
+    return 0
+
+
+def _dumper(yaml):
+    """A safe dumper that writes multi-line strings (config files) as literal blocks."""
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper, value):
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, text)
+    return Dumper

@@ -1,0 +1,244 @@
+"""`dockyard env`, `dockyard context` and `dockyard ls`: docker-machine's env and ls for the hosts
+a stack created (components/hosts), read from the stack's outputs.
+
+The outputs come from ``pulumi stack output --json --show-secrets --stack STACK`` or, with
+``--outputs-file F``, from a file holding that JSON. `env` prints exactly what `docker-machine env`
+printed for each shell (its templates: docker/machine commands/env.go), with the certificates
+written to ~/.docker/dockyard/STACK/HOST (folder 0700, files 0600).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from components.errors import InputError
+
+SHELLS = ("bash", "fish", "powershell", "cmd")
+CERT_FILES = {"ca": "ca.pem", "cert": "cert.pem", "key": "key.pem"}
+
+# (prefix, delimiter, suffix) per shell, to set and to unset, as docker-machine printed them.
+SET_FORMAT = {
+    "bash": ("export ", '="', '"\n'),
+    "fish": ("set -gx ", ' "', '";\n'),
+    "powershell": ("$Env:", ' = "', '"\n'),
+    "cmd": ("SET ", "=", "\n"),
+}
+UNSET_FORMAT = {
+    "bash": ("unset ", "", "\n"),
+    "fish": ("set -e ", "", ";\n"),
+    "powershell": ("Remove-Item Env:\\\\", "", "\n"),
+    "cmd": ("SET ", "=", "\n"),
+}
+VARIABLES = ("DOCKER_TLS_VERIFY", "DOCKER_HOST", "DOCKER_CERT_PATH", "DOCKER_MACHINE_NAME")
+
+
+# --- arguments -------------------------------------------------------------------------------------
+
+
+def _common(p: argparse.ArgumentParser, host: bool = True) -> None:
+    p.add_argument("stack", help="stack name (as in `pulumi stack ls`)")
+    if host:
+        p.add_argument("host", help="host name (dockyard:hosts[].name)")
+    p.add_argument("--outputs-file", type=Path, metavar="F",
+                   help="read the outputs from F (the JSON of `pulumi stack output --json --show-secrets`)")
+
+
+def add_env_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("stack", nargs="?", help="stack name (not needed with --unset)")
+    p.add_argument("host", nargs="?", help="host name (not needed with --unset)")
+    p.add_argument("--shell", choices=SHELLS, default="bash", help="shell syntax (default bash)")
+    p.add_argument("--unset", "-u", action="store_true", help="print the commands that unset the variables")
+    p.add_argument("--outputs-file", type=Path, metavar="F",
+                   help="read the outputs from F (the JSON of `pulumi stack output --json --show-secrets`)")
+
+
+def add_context_arguments(p: argparse.ArgumentParser) -> None:
+    _common(p)
+
+
+def add_ls_arguments(p: argparse.ArgumentParser) -> None:
+    _common(p, host=False)
+
+
+# --- reading outputs ---------------------------------------------------------------------------------
+
+
+def stack_outputs(stack: str, outputs_file: Path | None = None) -> dict:
+    """The stack's outputs, secrets revealed."""
+    if outputs_file is not None:
+        try:
+            text = Path(outputs_file).read_text()
+        except OSError as exc:
+            raise InputError(str(outputs_file), f"cannot read the outputs file: {exc.strerror}") from None
+        where = str(outputs_file)
+    else:
+        if shutil.which("pulumi") is None:
+            raise InputError(f"stack {stack}", "the pulumi CLI is not installed; pass --outputs-file F")
+        proc = subprocess.run(["pulumi", "stack", "output", "--json", "--show-secrets", "--stack", stack],
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            reason = (proc.stderr.strip().splitlines() or ["pulumi stack output failed"])[-1]
+            raise InputError(f"stack {stack}", reason.removeprefix("error: "))
+        text, where = proc.stdout, f"stack {stack}"
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise InputError(where, f"not the JSON of `pulumi stack output --json`: {exc}") from None
+    if not isinstance(data, dict):
+        raise InputError(where, "not the JSON object of `pulumi stack output --json`")
+    return data
+
+
+def _output(outputs: dict, key: str, stack: str) -> dict:
+    value = outputs.get(key)
+    if value is None:
+        raise InputError(key, f"stack {stack} has no '{key}' output (does it declare dockyard:hosts?)")
+    if value == "[secret]":
+        raise InputError(key, "the output is hidden; it must be read with --show-secrets")
+    if not isinstance(value, dict):
+        raise InputError(key, "expected an object keyed by host name")
+    return value
+
+
+def host_entry(outputs: dict, stack: str, host: str) -> tuple[dict, dict]:
+    """(hosts[host], hostCredentials[host]) or an InputError naming what is missing."""
+    hosts = _output(outputs, "hosts", stack)
+    if host not in hosts:
+        known = ", ".join(sorted(hosts)) or "none"
+        raise InputError(f"hosts.{host}", f"stack {stack} has no host '{host}' (hosts: {known})")
+    creds = _output(outputs, "hostCredentials", stack)
+    entry = creds.get(host)
+    if not isinstance(entry, dict) or any(not entry.get(k) for k in CERT_FILES):
+        raise InputError(f"hostCredentials.{host}", "missing ca, cert or key")
+    return hosts[host], entry
+
+
+# --- certificates on disk ------------------------------------------------------------------------
+
+
+def cert_dir(stack: str, host: str) -> Path:
+    return Path.home() / ".docker" / "dockyard" / stack / host
+
+
+def write_certs(stack: str, host: str, creds: dict) -> Path:
+    """ca.pem, cert.pem, key.pem in ~/.docker/dockyard/STACK/HOST: folders 0700, files 0600."""
+    folder = cert_dir(stack, host)
+    base = Path.home() / ".docker"
+    for d in (base / "dockyard", base / "dockyard" / stack, folder):
+        d.mkdir(mode=0o700, parents=True, exist_ok=True)
+        d.chmod(0o700)
+    for key, name in CERT_FILES.items():
+        path = folder / name
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(creds[key])
+        path.chmod(0o600)  # an existing file keeps its old mode through os.open
+    return folder
+
+
+# --- env ------------------------------------------------------------------------------------------
+
+
+def usage_hint(shell: str, command: str) -> str:
+    """docker-machine's hint: how to feed the output to the shell."""
+    comment = "#"
+    if shell == "fish":
+        cmd = f"eval ({command})"
+    elif shell == "powershell":
+        cmd = f"& {command} | Invoke-Expression"
+    elif shell == "cmd":
+        cmd = f"\t@FOR /f \"tokens=*\" %i IN ('{command}') DO @%i"
+        comment = "REM"
+    else:
+        cmd = f"eval $({command})"
+    return f"{comment} Run this command to configure your shell: \n{comment} {cmd}\n"
+
+
+def env_text(shell: str, values: dict[str, str] | None, command: str) -> str:
+    """The variables in ``shell`` syntax (``values`` None: unset them), then the usage hint."""
+    prefix, delim, suffix = (UNSET_FORMAT if values is None else SET_FORMAT)[shell]
+    body = "".join(f"{prefix}{name}{delim}{'' if values is None else values[name]}{suffix}" for name in VARIABLES)
+    return body + usage_hint(shell, command)
+
+
+def _command_line(args) -> str:
+    parts = ["python -m dockyard env"]
+    if not args.unset:
+        parts += [args.stack, args.host]
+    if args.shell != "bash":
+        parts.append(f"--shell {args.shell}")
+    if args.unset:
+        parts.append("--unset")
+    if args.outputs_file is not None and not args.unset:
+        parts.append(f"--outputs-file {args.outputs_file}")
+    return " ".join(parts)
+
+
+def run_env(args) -> int:
+    if args.unset:
+        sys.stdout.write(env_text(args.shell, None, _command_line(args)))
+        return 0
+    if not args.stack or not args.host:
+        raise InputError("env", "give STACK and HOST (or --unset)")
+    outputs = stack_outputs(args.stack, args.outputs_file)
+    entry, creds = host_entry(outputs, args.stack, args.host)
+    folder = write_certs(args.stack, args.host, creds)
+    values = {"DOCKER_TLS_VERIFY": "1", "DOCKER_HOST": entry["dockerHost"], "DOCKER_CERT_PATH": str(folder),
+              "DOCKER_MACHINE_NAME": args.host}
+    sys.stdout.write(env_text(args.shell, values, _command_line(args)))
+    return 0
+
+
+# --- context --------------------------------------------------------------------------------------
+
+
+def context_name(stack: str, host: str) -> str:
+    return f"{stack}-{host}"
+
+
+def run_context(args) -> int:
+    outputs = stack_outputs(args.stack, args.outputs_file)
+    entry, creds = host_entry(outputs, args.stack, args.host)
+    docker = shutil.which("docker")
+    if docker is None:
+        raise InputError("docker", "the docker CLI is not installed")
+    folder = write_certs(args.stack, args.host, creds)
+    name = context_name(args.stack, args.host)
+    endpoint = (f"host={entry['dockerHost']},ca={folder / 'ca.pem'},cert={folder / 'cert.pem'},"
+                f"key={folder / 'key.pem'},skip-tls-verify=false")
+    description = f"dockyard {args.stack}/{args.host} ({entry.get('cloud')}, {entry.get('os')})"
+    exists = subprocess.run([docker, "context", "inspect", name], capture_output=True, text=True).returncode == 0
+    verb = "update" if exists else "create"
+    proc = subprocess.run([docker, "context", verb, name, "--description", description, "--docker", endpoint],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise InputError(f"docker context {verb} {name}", (proc.stderr.strip() or "failed").splitlines()[-1])
+    print(f"{'Updated' if exists else 'Created'} docker context {name}: docker --context {name} info")
+    return 0
+
+
+# --- ls -------------------------------------------------------------------------------------------
+
+
+def ls_text(hosts: dict) -> str:
+    """NAME, CLOUD, OS, SIZE, URL as docker-machine ls aligned them (tabwriter: min width 5, padding 3)."""
+    header = ["NAME", "CLOUD", "OS", "SIZE", "URL"]
+    rows = [[name, str(h.get("cloud", "")), str(h.get("os", "")), str(h.get("size", "")), str(h.get("dockerHost", ""))]
+            for name, h in sorted(hosts.items())]
+    widths = [max(5, max(len(r[i]) for r in [header, *rows]) + 3) for i in range(len(header) - 1)]
+    lines = []
+    for r in [header, *rows]:
+        lines.append("".join(cell.ljust(w) for cell, w in zip(r[:-1], widths, strict=True)) + r[-1])
+    return "\n".join(lines) + "\n"
+
+
+def run_ls(args) -> int:
+    outputs = stack_outputs(args.stack, args.outputs_file)
+    sys.stdout.write(ls_text(_output(outputs, "hosts", args.stack)))
+    return 0

@@ -1,0 +1,285 @@
+"""Mock values for Docker hosts: tls resources, droplets, EC2, Azure VMs and GCP instances.
+
+Owned by the hosts area (components/hosts, components/tls.py). Certificates and keys are
+well-formed PEM envelopes around deterministic bytes, not real certificates: the real ones are
+exercised by tests/hosts/test_dockerd_tls.py with openssl and dockerd.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import struct
+
+from dockyard.mocks.registry import invoke, resource_outputs
+
+_SUBSCRIPTION = "00000000-0000-4000-8000-000000000000"
+
+
+def _pem(kind: str, ctx, salt: str) -> str:
+    body = base64.b64encode(hashlib.sha256(f"{ctx.key}|{salt}".encode()).digest() * 3).decode()
+    return f"-----BEGIN {kind}-----\n{body}\n-----END {kind}-----\n"
+
+
+def _openssh_ed25519(ctx) -> str:
+    def s(b: bytes) -> bytes:
+        return struct.pack(">I", len(b)) + b
+
+    blob = s(b"ssh-ed25519") + s(hashlib.sha256(ctx.key.encode()).digest())
+    return "ssh-ed25519 " + base64.b64encode(blob).decode()
+
+
+# --- tls ----------------------------------------------------------------------------------------
+
+
+@resource_outputs("tls:index/privateKey:PrivateKey")
+def _private_key(ctx, inputs):
+    algorithm = inputs.get("algorithm", "RSA")
+    kind = {"ECDSA": "EC PRIVATE KEY", "RSA": "RSA PRIVATE KEY"}.get(algorithm, "PRIVATE KEY")
+    out = {
+        "privateKeyPem": _pem(kind, ctx, "key"),
+        "privateKeyPemPkcs8": _pem("PRIVATE KEY", ctx, "key"),
+        "publicKeyPem": _pem("PUBLIC KEY", ctx, "pub"),
+        "publicKeyFingerprintMd5": ":".join(ctx.hex(32, "md5")[i:i + 2] for i in range(0, 32, 2)),
+        "publicKeyFingerprintSha256": "SHA256:" + ctx.hex(43, "sha"),
+        "privateKeyOpenssh": _pem("OPENSSH PRIVATE KEY", ctx, "openssh"),
+    }
+    out["publicKeyOpenssh"] = (_openssh_ed25519(ctx) if algorithm == "ED25519"
+                               else "ecdsa-sha2-nistp256 " + base64.b64encode(ctx.key.encode()).decode()) + "\n"
+    return out
+
+
+def _cert_times(inputs):
+    return {"validityStartTime": "2026-01-01T00:00:00Z", "validityEndTime": "2027-01-01T00:00:00Z",
+            "readyForRenewal": False}
+
+
+@resource_outputs("tls:index/selfSignedCert:SelfSignedCert", "tls:index/locallySignedCert:LocallySignedCert")
+def _cert(ctx, inputs):
+    return {"certPem": _pem("CERTIFICATE", ctx, "cert"), **_cert_times(inputs)}
+
+
+@resource_outputs("tls:index/certRequest:CertRequest")
+def _csr(ctx, inputs):
+    return {"certRequestPem": _pem("CERTIFICATE REQUEST", ctx, "csr")}
+
+
+# --- DigitalOcean -------------------------------------------------------------------------------
+
+
+@resource_outputs("digitalocean:index/reservedIp:ReservedIp")
+def _do_reserved_ip(ctx, inputs):
+    ip = ctx.public_ip()
+    return {"id": ip, "ipAddress": ip, "urn": f"do:reservedip:{ip}"}
+
+
+@resource_outputs("digitalocean:index/droplet:Droplet")
+def _do_droplet(ctx, inputs):
+    droplet_id = str(300000000 + ctx.number(10 ** 8))
+    out = {"id": droplet_id, "ipv4Address": ctx.public_ip("droplet"), "ipv4AddressPrivate": ctx.private_ip(),
+           "status": "active", "urn": f"do:droplet:{droplet_id}", "vpcUuid": inputs.get("vpcUuid") or
+           f"{ctx.hex(8, 'vpc')}-0000-4000-8000-{ctx.hex(12, 'vpc2')}", "disk": 25, "memory": 1024, "vcpus": 1}
+    if inputs.get("ipv6"):
+        out["ipv6Address"] = ctx.ipv6()
+    return out
+
+
+@resource_outputs("digitalocean:index/sshKey:SshKey")
+def _do_ssh_key(ctx, inputs):
+    return {"id": str(40000000 + ctx.number(10 ** 7)),
+            "fingerprint": ":".join(ctx.hex(32, "fp")[i:i + 2] for i in range(0, 32, 2))}
+
+
+@resource_outputs("digitalocean:index/firewall:Firewall")
+def _do_firewall(ctx, inputs):
+    return {"id": f"{ctx.hex(8)}-0000-4000-8000-{ctx.hex(12, 'fw')}", "status": "succeeded"}
+
+
+@resource_outputs("digitalocean:index/customImage:CustomImage")
+def _do_custom_image(ctx, inputs):
+    image_id = 150000000 + ctx.number(10 ** 7)
+    return {"id": str(image_id), "imageId": image_id, "status": "available", "type": "custom"}
+
+
+@resource_outputs("digitalocean:index/reservedIpAssignment:ReservedIpAssignment")
+def _do_reserved_ip_assignment(ctx, inputs):
+    return {"id": f"{inputs.get('ipAddress')}-{inputs.get('dropletId')}"}
+
+
+# --- AWS ----------------------------------------------------------------------------------------
+
+
+@invoke("aws:ec2/getAmi:getAmi")
+def _aws_get_ami(ctx, args):
+    owners = args.get("owners") or []
+    pattern = next((f["values"][0] for f in args.get("filters") or [] if f.get("name") == "name"), "image-*")
+    name = pattern.replace("*", "20260101")
+    return {"id": "ami-" + ctx.hex(17, "ami"), "name": name, "ownerId": owners[0] if owners else ctx.account,
+            "architecture": "x86_64", "virtualizationType": "hvm", "rootDeviceName": "/dev/sda1",
+            "imageId": "ami-" + ctx.hex(17, "ami"), "mostRecent": bool(args.get("mostRecent")),
+            "owners": owners, "filters": args.get("filters")}
+
+
+@resource_outputs("aws:ec2/securityGroup:SecurityGroup")
+def _aws_security_group(ctx, inputs):
+    sg_id = "sg-" + ctx.hex(17, "sg")
+    return {"id": sg_id, "arn": ctx.arn("ec2", f"security-group/{sg_id}"), "ownerId": ctx.account,
+            "name": inputs.get("name") or f"{ctx.name}-{ctx.hex(7, 'name')}"}
+
+
+@resource_outputs("aws:ec2/networkInterface:NetworkInterface")
+def _aws_eni(ctx, inputs):
+    eni_id = "eni-" + ctx.hex(17, "eni")
+    private_ip = inputs.get("privateIp") or f"172.31.{ctx.number(250, 'a')}.{2 + ctx.number(250, 'b')}"
+    return {"id": eni_id, "arn": ctx.arn("ec2", f"network-interface/{eni_id}"), "privateIp": private_ip,
+            "privateIps": [private_ip], "macAddress": "02:" + ":".join(ctx.hex(10, "mac")[i:i + 2] for i in range(0, 10, 2)),
+            "privateDnsName": f"ip-{private_ip.replace('.', '-')}.ec2.internal"}
+
+
+@resource_outputs("aws:ec2/eip:Eip")
+def _aws_eip(ctx, inputs):
+    ip = ctx.public_ip()
+    return {"id": "eipalloc-" + ctx.hex(17, "eip"), "allocationId": "eipalloc-" + ctx.hex(17, "eip"),
+            "publicIp": ip, "publicDns": f"ec2-{ip.replace('.', '-')}.compute-1.amazonaws.com",
+            "associationId": "eipassoc-" + ctx.hex(17, "assoc") if inputs.get("networkInterface") else None}
+
+
+@resource_outputs("aws:ec2/keyPair:KeyPair")
+def _aws_key_pair(ctx, inputs):
+    name = inputs.get("keyName") or (inputs.get("keyNamePrefix") or "") + ctx.hex(26, "kp")
+    return {"id": name, "keyName": name, "keyPairId": "key-" + ctx.hex(17, "kpid"),
+            "arn": ctx.arn("ec2", f"key-pair/{name}"), "fingerprint": ctx.hex(40, "fp")}
+
+
+@resource_outputs("aws:ec2/instance:Instance")
+def _aws_instance(ctx, inputs):
+    iid = "i-" + ctx.hex(17, "i")
+    return {"id": iid, "arn": ctx.arn("ec2", f"instance/{iid}"), "instanceState": "running",
+            "availabilityZone": ctx.region + "a", "primaryNetworkInterfaceId": (inputs.get("primaryNetworkInterface")
+                                                                             or {}).get("networkInterfaceId")}
+
+
+# --- Azure --------------------------------------------------------------------------------------
+
+
+def _az_id(ctx, inputs, provider: str, kind: str, name_key: str) -> tuple[str, str]:
+    name = inputs.get(name_key) or f"{ctx.name}{ctx.hex(7, name_key)}"
+    rg = inputs.get("resourceGroupName", "rg")
+    return name, f"/subscriptions/{_SUBSCRIPTION}/resourceGroups/{rg}/providers/{provider}/{kind}/{name}"
+
+
+@resource_outputs("azure-native:network:VirtualNetwork")
+def _az_vnet(ctx, inputs):
+    name, rid = _az_id(ctx, inputs, "Microsoft.Network", "virtualNetworks", "virtualNetworkName")
+    return {"id": rid, "name": name, "provisioningState": "Succeeded", "resourceGuid": ctx.hex(32, "guid")}
+
+
+@resource_outputs("azure-native:network:Subnet")
+def _az_subnet(ctx, inputs):
+    name = inputs.get("subnetName") or inputs.get("name") or f"{ctx.name}{ctx.hex(7, 'subnet')}"
+    rg, vnet = inputs.get("resourceGroupName", "rg"), inputs.get("virtualNetworkName", "vnet")
+    rid = (f"/subscriptions/{_SUBSCRIPTION}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/"
+           f"{vnet}/subnets/{name}")
+    return {"id": rid, "name": name, "provisioningState": "Succeeded"}
+
+
+@resource_outputs("azure-native:network:NetworkSecurityGroup")
+def _az_nsg(ctx, inputs):
+    name, rid = _az_id(ctx, inputs, "Microsoft.Network", "networkSecurityGroups", "networkSecurityGroupName")
+    return {"id": rid, "name": name, "provisioningState": "Succeeded"}
+
+
+@resource_outputs("azure-native:network:PublicIPAddress")
+def _az_public_ip(ctx, inputs):
+    name, rid = _az_id(ctx, inputs, "Microsoft.Network", "publicIPAddresses", "publicIpAddressName")
+    out = {"id": rid, "name": name, "ipAddress": ctx.public_ip(), "provisioningState": "Succeeded"}
+    dns = inputs.get("dnsSettings")
+    if dns and dns.get("domainNameLabel"):
+        label = dns["domainNameLabel"]
+        if dns.get("domainNameLabelScope"):
+            label += "-" + ctx.hex(12, "label")  # Azure appends a hash for the reuse scopes
+        out["dnsSettings"] = {**dns, "fqdn": f"{label}.{inputs.get('location', 'westeurope')}.cloudapp.azure.com"}
+    return out
+
+
+@resource_outputs("azure-native:network:NetworkInterface")
+def _az_nic(ctx, inputs):
+    name, rid = _az_id(ctx, inputs, "Microsoft.Network", "networkInterfaces", "networkInterfaceName")
+    configs = []
+    for i, c in enumerate(inputs.get("ipConfigurations") or []):
+        configs.append({**c, "privateIPAddress": c.get("privateIPAddress") or f"10.42.1.{4 + i + ctx.number(200)}",
+                        "provisioningState": "Succeeded"})
+    return {"id": rid, "name": name, "ipConfigurations": configs, "macAddress": ctx.hex(12, "mac").upper(),
+            "provisioningState": "Succeeded"}
+
+
+@resource_outputs("azure-native:compute:SshPublicKey")
+def _az_ssh_key(ctx, inputs):
+    name, rid = _az_id(ctx, inputs, "Microsoft.Compute", "sshPublicKeys", "sshPublicKeyName")
+    return {"id": rid, "name": name}
+
+
+@resource_outputs("azure-native:compute:VirtualMachine")
+def _az_vm(ctx, inputs):
+    name, rid = _az_id(ctx, inputs, "Microsoft.Compute", "virtualMachines", "vmName")
+    return {"id": rid, "name": name, "vmId": f"{ctx.hex(8)}-0000-4000-8000-{ctx.hex(12, 'vm')}",
+            "provisioningState": "Succeeded"}
+
+
+# --- GCP ----------------------------------------------------------------------------------------
+
+
+def _gcp_link(ctx, inputs, kind: str, scope: str | None = None) -> tuple[str, str]:
+    project = inputs.get("project") or "dockyard-dev"
+    name = inputs.get("name") or f"{ctx.name}-{ctx.hex(7, 'name')}"
+    path = f"projects/{project}/{scope + '/' if scope else 'global/'}{kind}/{name}"
+    return name, path
+
+
+@resource_outputs("gcp:compute/network:Network")
+def _gcp_network(ctx, inputs):
+    name, path = _gcp_link(ctx, inputs, "networks")
+    return {"id": path, "name": name, "selfLink": "https://www.googleapis.com/compute/v1/" + path,
+            "numericId": str(ctx.number(10 ** 18))}
+
+
+@resource_outputs("gcp:compute/subnetwork:Subnetwork")
+def _gcp_subnetwork(ctx, inputs):
+    name, path = _gcp_link(ctx, inputs, "subnetworks", f"regions/{inputs.get('region', 'us-central1')}")
+    cidr = inputs.get("ipCidrRange", "10.43.1.0/24")
+    return {"id": path, "name": name, "selfLink": "https://www.googleapis.com/compute/v1/" + path,
+            "gatewayAddress": cidr.rsplit(".", 1)[0] + ".1"}
+
+
+@resource_outputs("gcp:compute/address:Address")
+def _gcp_address(ctx, inputs):
+    name, path = _gcp_link(ctx, inputs, "addresses", f"regions/{inputs.get('region', 'us-central1')}")
+    internal = inputs.get("addressType") == "INTERNAL"
+    ip = inputs.get("address") or (f"10.43.1.{2 + ctx.number(250)}" if internal else ctx.public_ip())
+    return {"id": path, "name": name, "address": ip, "addressType": inputs.get("addressType", "EXTERNAL"),
+            "selfLink": "https://www.googleapis.com/compute/v1/" + path}
+
+
+@resource_outputs("gcp:compute/firewall:Firewall")
+def _gcp_firewall(ctx, inputs):
+    name, path = _gcp_link(ctx, inputs, "firewalls")
+    return {"id": path, "name": name, "selfLink": "https://www.googleapis.com/compute/v1/" + path,
+            "priority": inputs.get("priority", 1000)}
+
+
+@resource_outputs("gcp:compute/instance:Instance")
+def _gcp_instance(ctx, inputs):
+    name, path = _gcp_link(ctx, inputs, "instances", f"zones/{inputs.get('zone', 'us-central1-b')}")
+    return {"id": path, "name": name, "instanceId": str(ctx.number(10 ** 18)), "currentStatus": "RUNNING",
+            "selfLink": "https://www.googleapis.com/compute/v1/" + path}
+
+
+@invoke("aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings")
+def _aws_instance_type_offerings(ctx, args):
+    # Zones a..d offer the type; like us-east-1, where zone e lacks newer families.
+    region = args.get("region") or ctx.region
+    types = [v for f in args.get("filters") or [] if f.get("name") == "instance-type" for v in f.get("values", [])]
+    zones = [f"{region}{z}" for z in "abcd"]
+    return {"id": region, "locations": zones, "locationTypes": ["availability-zone"] * len(zones),
+            "instanceTypes": (types[:1] or ["t3.micro"]) * len(zones), "filters": args.get("filters"),
+            "locationType": args.get("locationType"), "region": region}

@@ -1,0 +1,102 @@
+"""Mock values for the swarm area: Docker-in-Docker nodes (pulumi_docker) and the bootstrap
+commands (pulumi_command).
+
+The command mocks answer like the generated scripts do (components/swarm/scripts.py): the init
+script prints the two join tokens as JSON, a join script prints the node's swarm ID, the
+reconcile script prints what it changed. Which script a command runs is read from the
+``STEP=`` line every script starts with, not from the resource name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dockyard.mocks.registry import resource_outputs
+
+_STEP = re.compile(r"^STEP='?([a-z-]+)'?$", re.M)
+_B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _b36(ctx, n: int, salt: str) -> str:
+    return "".join(_B36[int(c, 16) % 36] for c in ctx.hex(n, salt))
+
+
+def _script_output(ctx, inputs: dict) -> str:
+    step = _STEP.search(inputs.get("create") or "")
+    if not step:
+        return ""
+    if step.group(1) == "init":
+        # SWMTKN-1-<50 base36 chars of cluster CA digest>-<25 chars of secret>
+        mt = f"SWMTKN-1-{_b36(ctx, 50, 'ca')}-{_b36(ctx, 25, 'manager')}"
+        wt = f"SWMTKN-1-{_b36(ctx, 50, 'ca')}-{_b36(ctx, 25, 'worker')}"
+        return f'{{"managerToken":"{mt}","workerToken":"{wt}"}}\n'
+    if step.group(1) == "join":
+        return _b36(ctx, 25, "node-id") + "\n"
+    return "unchanged\n"
+
+
+@resource_outputs("command:local:Command", "command:remote:Command")
+def _command(ctx, inputs):
+    return {"stdout": _script_output(ctx, inputs), "stderr": ""}
+
+
+@resource_outputs("docker:index/container:Container")
+def _container(ctx, inputs):
+    networks = inputs.get("networksAdvanced") or []
+    datas = [
+        {"networkName": n.get("name"),
+         "ipAddress": n.get("ipv4Address") or f"172.30.0.{2 + ctx.number(250, 'ip' + str(i))}",
+         "ipPrefixLength": 24, "gateway": "172.30.0.1", "macAddress": "02:42:ac:1e:00:" + ctx.hex(2, str(i))}
+        for i, n in enumerate(networks)
+    ]
+    ports = []
+    for i, p in enumerate(inputs.get("ports") or []):
+        port = {"protocol": "tcp", "ip": "0.0.0.0", **p}
+        if not port.get("external"):
+            port["external"] = 32768 + ctx.number(28000, f"port{i}")
+        ports.append(port)
+    return {"id": ctx.hex(64, "id"), "networkDatas": datas, "ports": ports, "exitCode": None}
+
+
+@resource_outputs("docker:index/remoteImage:RemoteImage")
+def _remote_image(ctx, inputs):
+    digest = "sha256:" + ctx.hex(64, "digest")
+    return {"imageId": "sha256:" + ctx.hex(64, "image"), "repoDigest": f"{inputs.get('name', '').split(':')[0]}@{digest}"}
+
+
+@resource_outputs("docker:index/volume:Volume")
+def _volume(ctx, inputs):
+    return {"driver": "local", "mountpoint": f"/var/lib/docker/volumes/{inputs.get('name', ctx.name)}/_data"}
+
+
+@resource_outputs("docker:index/network:Network")
+def _network(ctx, inputs):
+    return {"id": ctx.hex(64, "id"), "scope": inputs.get("driver") == "overlay" and "swarm" or "local"}
+
+
+# --- Azure: swarm networking (components/swarm/azure_net.py) ------------------------------------
+
+
+def _azure_child_ids(base: str, items, kind: str) -> list:
+    return [{**item, "id": f"{base}/{kind}/{item.get('name')}"} for item in items or []]
+
+
+@resource_outputs("azure-native:network:LoadBalancer")
+def _azure_lb(ctx, inputs):
+    name = inputs.get("loadBalancerName") or f"{ctx.name}{ctx.hex(7, 'name')}"
+    rg = inputs.get("resourceGroupName", "rg")
+    base = (f"/subscriptions/00000000-0000-4000-8000-000000000000/resourceGroups/{rg}"
+            f"/providers/Microsoft.Network/loadBalancers/{name}")
+    return {"id": base, "name": name,
+            "backendAddressPools": _azure_child_ids(base, inputs.get("backendAddressPools"), "backendAddressPools"),
+            "frontendIPConfigurations": _azure_child_ids(base, inputs.get("frontendIPConfigurations"),
+                                                         "frontendIPConfigurations"),
+            "provisioningState": "Succeeded"}
+
+
+@resource_outputs("azure-native:network:ApplicationSecurityGroup")
+def _azure_asg(ctx, inputs):
+    name = inputs.get("applicationSecurityGroupName") or f"{ctx.name}{ctx.hex(7, 'name')}"
+    rg = inputs.get("resourceGroupName", "rg")
+    return {"id": f"/subscriptions/00000000-0000-4000-8000-000000000000/resourceGroups/{rg}"
+                  f"/providers/Microsoft.Network/applicationSecurityGroups/{name}", "name": name}
