@@ -886,6 +886,14 @@ def _check_swarm(swarm: SwarmConfig, project_dir: Path) -> list[str]:
     if swarm.cloud != "local" and swarm.managers < 3:
         warnings.append(f"dockyard:swarm.managers is {swarm.managers}: a swarm needs 3 managers "
                         "to survive the loss of one")
+    if swarm.cloud == "local":
+        # Local nodes are containers: no VM size or region, and published ports bind to 127.0.0.1.
+        for key, value in (("size", swarm.size), ("region", swarm.region)):
+            if value is not None:
+                warnings.append(f"dockyard:swarm.{key} is ignored on a local swarm")
+        if swarm.public_cidrs != ["0.0.0.0/0"]:
+            warnings.append("dockyard:swarm.publicCidrs is ignored on a local swarm: published ports "
+                            "listen on 127.0.0.1 only")
     for i, stack in enumerate(swarm.stacks):
         _compose_file(stack.compose, f"dockyard:swarm.stacks[{i}].compose", project_dir)
     return warnings

@@ -249,7 +249,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         reg.outputs = state
         wire = _to_wire(state)
         obj = _sync_await(rpc.serialize_properties(wire, {}))
-        self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, rid, state)
+        # Keep the wire form: a resource reference read back through getResource re-serializes it.
+        self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, rid, wire)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=obj)
 
     def RegisterResourceOutputs(self, request):  # noqa: N802

@@ -118,6 +118,8 @@ def as_resource(obj: Any) -> Resource:
     if isinstance(obj, Resource):
         return obj
     raw = _attr(obj, "inputs", default={}) or {}
+    if not isinstance(plain(raw), Mapping):  # all inputs unknown during a preview
+        raw = {}
     deps = _attr(obj, "propertyDependencies", "property_dependencies", default={}) or {}
     return Resource(
         urn=str(_attr(obj, "urn", default="")),

@@ -20,7 +20,7 @@ both show them; the facts come from the provider SDKs' argument classes:
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from guardrails.model import Resource, as_list, is_opaque
@@ -133,16 +133,25 @@ def within(s: Source, allowed: Iterable[str]) -> bool:
     return False
 
 
+def _int(value) -> int | None:
+    try:
+        return int(float(str(value).strip()))
+    except ValueError:
+        return None
+
+
 def _port_range(text) -> tuple[tuple[int, int], ...]:
+    """"22", "8000-9000", "*"/"all"; anything unreadable counts as every port (never a pass)."""
     if text is None or is_opaque(text):
         return ALL_PORTS
     t = str(text).strip().lower()
     if t in ("", "*", "all", "any"):
         return ALL_PORTS
-    if "-" in t:
-        lo, hi = t.split("-", 1)
-        return ((int(lo), int(hi)),)
-    return ((int(t), int(t)),)
+    lo_text, _, hi_text = t.partition("-")
+    lo, hi = _int(lo_text), _int(hi_text or lo_text)
+    if lo is None or hi is None:
+        return ALL_PORTS
+    return ((lo, hi),)
 
 
 def _protocol(text) -> str:
@@ -154,13 +163,10 @@ def _protocol(text) -> str:
 def _aws_ports(rule: dict, proto: str) -> tuple[tuple[int, int], ...]:
     if proto == "all":
         return ALL_PORTS
-    lo, hi = rule.get("fromPort"), rule.get("toPort")
-    if lo is None or is_opaque(lo):
+    lo, hi = _int(rule.get("fromPort")), _int(rule.get("toPort"))
+    if lo is None or lo < 0:  # unknown, or icmp type -1
         return ALL_PORTS
-    lo, hi = int(lo), int(hi if hi is not None and not is_opaque(hi) else lo)
-    if lo < 0:  # icmp type -1
-        return ALL_PORTS
-    return ((lo, hi),)
+    return ((lo, hi if hi is not None and hi >= lo else lo),)
 
 
 def _aws_rule(where: str, rule: dict, extra_refs: Iterable[str] = ()) -> Ingress:
@@ -195,12 +201,17 @@ def _azure_rule(where: str, rule: dict) -> Ingress | None:
     return Ingress(where, _protocol(rule.get("protocol", "*")), tuple(ports), tuple(srcs))
 
 
+def _maps(value) -> list[Mapping]:
+    """The mapping entries of a list input (an unknown entry during a preview is skipped)."""
+    return [v for v in as_list(value) if isinstance(v, Mapping)]
+
+
 def ingress_rules(res: Resource) -> list[Ingress]:
     """The inbound allow rules a resource declares (empty for anything that is not a firewall)."""
     t, i = res.type, res.inputs
     out: list[Ingress] = []
     if t == "digitalocean:index/firewall:Firewall":
-        for n, r in enumerate(as_list(i.get("inboundRules"))):
+        for n, r in enumerate(_maps(i.get("inboundRules"))):
             proto = _protocol(r.get("protocol"))
             ports = ALL_PORTS if proto == "icmp" else _port_range(r.get("portRange"))
             srcs = [source(a) for a in as_list(r.get("sourceAddresses"))]
@@ -208,7 +219,7 @@ def ingress_rules(res: Resource) -> list[Ingress]:
                 srcs += [Source("ref", str(v)) for v in as_list(r.get(key))]
             out.append(Ingress(f"inboundRules[{n}]", proto, ports, tuple(srcs)))
     elif t == "aws:ec2/securityGroup:SecurityGroup":
-        for n, r in enumerate(as_list(i.get("ingress"))):
+        for n, r in enumerate(_maps(i.get("ingress"))):
             out.append(_aws_rule(f"ingress[{n}]", r))
     elif t == "aws:ec2/securityGroupRule:SecurityGroupRule":
         if str(i.get("type", "")).lower() == "ingress":
@@ -216,7 +227,7 @@ def ingress_rules(res: Resource) -> list[Ingress]:
     elif t == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
         out.append(_aws_rule("rule", dict(i)))
     elif t == "azure-native:network:NetworkSecurityGroup":
-        for n, r in enumerate(as_list(i.get("securityRules"))):
+        for n, r in enumerate(_maps(i.get("securityRules"))):
             rule = _azure_rule(f"securityRules[{n}] ({r.get('name', '?')})", r)
             if rule:
                 out.append(rule)
@@ -231,21 +242,20 @@ def ingress_rules(res: Resource) -> list[Ingress]:
                      for s in as_list(i.get(k))]
             if not srcs:  # GCP's default source range for an ingress rule without sources
                 srcs = [Source("world", "0.0.0.0/0")]
-            for n, a in enumerate(as_list(i.get("allows"))):
+            for n, a in enumerate(_maps(i.get("allows"))):
                 proto = _protocol(a.get("protocol"))
                 ports: list[tuple[int, int]] = []
                 for p in as_list(a.get("ports")):
                     ports.extend(_port_range(p))
                 out.append(Ingress(f"allows[{n}]", proto, tuple(ports) or ALL_PORTS, tuple(srcs)))
     elif t == "docker:index/container:Container":
-        for n, p in enumerate(as_list(i.get("ports"))):
-            internal = p.get("internal")
-            if internal is None or is_opaque(internal):
+        for n, p in enumerate(_maps(i.get("ports"))):
+            internal = _int(p.get("internal"))
+            if internal is None:
                 continue
-            external = p.get("external")
-            external = int(internal) if external is None or is_opaque(external) else int(external)
+            external = _int(p.get("external")) or internal
             ip = str(p.get("ip") or "0.0.0.0")
             src = Source("world", ip) if ip in ("0.0.0.0", "::", "") else source(ip)
             out.append(Ingress(f"ports[{n}] (host {ip}:{external})", _protocol(p.get("protocol", "tcp")),
-                               ((external, external),), (src,), ((int(internal), int(internal)),)))
+                               ((external, external),), (src,), ((internal, internal),)))
     return out

@@ -413,7 +413,7 @@ def cluster_api(res: Resource, ctx: Context) -> Iterable[Finding]:
     t, i = res.type, res.inputs
     fix = "restrict the API endpoint to dockyard:adminCidrs"
     if t in ("aws:eks/cluster:Cluster", "eks:index:Cluster"):
-        vpc = i.get("vpcConfig") if t == "aws:eks/cluster:Cluster" else i
+        vpc = dig(i, "vpcConfig", default={}) if t == "aws:eks/cluster:Cluster" else i
         vpc = vpc if isinstance(vpc, Mapping) else {}
         if vpc.get("endpointPublicAccess", True) is not False:
             cidrs = as_list(vpc.get("publicAccessCidrs")) or ["0.0.0.0/0"]  # AWS's default
@@ -421,23 +421,22 @@ def cluster_api(res: Resource, ctx: Context) -> Iterable[Finding]:
             if bad:
                 yield Finding(f"EKS public endpoint open to {', '.join(bad)}", fix + " (publicAccessCidrs)")
     elif t == "azure-native:containerservice:ManagedCluster":
-        prof = i.get("apiServerAccessProfile") or {}
-        if prof.get("enablePrivateCluster") is not True:
-            ranges = as_list(prof.get("authorizedIPRanges"))
+        if dig(i, "apiServerAccessProfile", "enablePrivateCluster") is not True:
+            ranges = as_list(dig(i, "apiServerAccessProfile", "authorizedIPRanges"))
             bad = _api_sources_ok(ranges or ["0.0.0.0/0"], ctx)
             if bad:
                 yield Finding(f"AKS API server open to {', '.join(bad)}",
                               fix + " (apiServerAccessProfile.authorizedIPRanges)")
     elif t == "gcp:container/cluster:Cluster":
         if dig(i, "privateClusterConfig", "enablePrivateEndpoint") is not True:
-            blocks = [b.get("cidrBlock") for b in as_list(dig(i, "masterAuthorizedNetworksConfig", "cidrBlocks"))]
+            blocks = [dig(b, "cidrBlock") for b in as_list(dig(i, "masterAuthorizedNetworksConfig", "cidrBlocks"))]
             bad = _api_sources_ok([b for b in blocks if b] or ["0.0.0.0/0"], ctx)
             if bad:
                 yield Finding(f"GKE control plane open to {', '.join(bad)}",
                               fix + " (masterAuthorizedNetworksConfig.cidrBlocks)")
     elif t == "digitalocean:index/kubernetesCluster:KubernetesCluster":
-        fw = i.get("controlPlaneFirewall") or {}
-        allowed = as_list(fw.get("allowedAddresses")) if fw.get("enabled") is True else ["0.0.0.0/0"]
+        enabled = dig(i, "controlPlaneFirewall", "enabled") is True
+        allowed = as_list(dig(i, "controlPlaneFirewall", "allowedAddresses")) if enabled else ["0.0.0.0/0"]
         bad = _api_sources_ok(allowed, ctx)
         if bad:
             yield Finding(f"DOKS control plane open to {', '.join(bad)}",

@@ -81,6 +81,11 @@ def _raw(value: Any) -> Any:
     return value
 
 
+def _inputs(props: Any) -> Mapping[str, Any]:
+    value = guardrails.model.plain(_raw(props) or {})
+    return value if isinstance(value, Mapping) else {}
+
+
 def _resource(urn: str, type_: str, name: str, props: Any, opts: Any, *,
               property_dependencies: Mapping[str, list] | None = None,
               dependencies: list | None = None, parent: Any = None) -> Resource:
@@ -88,7 +93,7 @@ def _resource(urn: str, type_: str, name: str, props: Any, opts: Any, *,
         urn=urn,
         type=type_,
         name=name,
-        inputs=guardrails.model.plain(_raw(props) or {}),
+        inputs=_inputs(props),
         secret_outputs=frozenset(getattr(opts, "additional_secret_outputs", None) or ()),
         property_dependencies={k: tuple(d.urn for d in v) for k, v in (property_dependencies or {}).items()},
         dependencies=tuple(d.urn for d in dependencies or ()),

@@ -28,25 +28,27 @@ class ComposePlan:
 
 
 def plan(name: str, compose: str | Path, namespace: str | None = None, *,
-         service_type: str = "LoadBalancer", single_node: bool = False) -> ComposePlan:
+         service_type: str = "LoadBalancer", single_node: bool = False, label: str | None = None) -> ComposePlan:
     """Load and convert a compose file (raises ComposeError naming file and line).
 
     ``service_type``: the Service type of services that publish ports.
     ``single_node``: the cluster may be one control-plane node (Docker Desktop): a
     ``node.role == worker`` placement becomes a preference instead of a requirement there, or
     its pods would never be scheduled.
+    ``label``: how warnings name the file (the path as the stack file spells it).
     """
     namespace = namespace or name
+    label = label or str(compose)
     project = load_compose(Path(compose))
     conv = to_kubernetes(project, namespace=namespace, create_namespace=True,
                          published_service_type=service_type)
-    warnings = list(conv.warnings)
+    warnings = [w if w.startswith(label + ":") else f"{label}: {w}" for w in conv.warnings]
     objects = conv.objects
     if single_node:
         softened = [o["metadata"]["name"] for o in objects if _prefer_workers(o)]
         if softened:
             warnings.append(
-                f"{compose}: node.role == worker of {', '.join(softened)} is a preference on this "
+                f"{label}: node.role == worker of {', '.join(softened)} is a preference on this "
                 "cluster (a single-node cluster such as Docker Desktop has only a control-plane node)"
             )
     return ComposePlan(name=name, namespace=namespace, objects=objects, warnings=warnings)

@@ -103,9 +103,7 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
         public_access_cidrs=args.admin_cidrs,
         create_oidc_provider=True,  # IAM roles for service accounts, EKS's workload identity
         tags=tags,
-        # The kubeconfig holds no credential (it runs `aws eks get-token`); the component's
-        # kubeconfig output is made secret all the same.
-        opts=opts,
+        opts=pulumi.ResourceOptions(additional_secret_outputs=["kubeconfig", "kubeconfigJson"]).merge(opts),
     )
 
     node_role = aws.iam.Role(

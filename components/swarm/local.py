@@ -25,12 +25,12 @@ containers in a different order.
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
+
 import pulumi
 import pulumi_command as command
 import pulumi_docker as docker
-
-import hashlib
-import ipaddress
 
 from components.swarm.nodes import ManagerApi, NodeSet, SwarmNode
 from components.tls import DockerCa, DockerTls, DockerTlsArgs, certificate_parameters

@@ -12,7 +12,7 @@ import dockyard_policy
 import pytest
 from dockyard_policy import PACK_NAME, POLICIES
 from google.protobuf import json_format, struct_pb2
-from guardrail_cases import CASES, Secret
+from guardrail_cases import CASES, Secret, paths, replaced
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy import EnforcementLevel
@@ -119,3 +119,15 @@ def test_context_comes_from_the_stack_config_the_cli_passes(monkeypatch):
     monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"dockyard:adminCidrs": '["192.0.2.0/24"]'}))
     dockyard_policy.set_context(None)
     assert [d.policyName for d in analyze([ok])] == ["admin-ports-from-admin-cidrs"]
+
+
+@pytest.mark.parametrize("case", POLICY_CASES, ids=[f"{c.rule}: {c.id}" for c in POLICY_CASES])
+def test_unknown_values_anywhere_never_crash_a_policy(case):
+    """The engine sends values unknown during `pulumi preview` as a marker; a crashing policy would
+    stop the preview, so every input is made unknown in turn (below the top level, which the engine
+    always sends as an object)."""
+    dockyard_policy.set_context(Context.from_json(case.context))
+    for n, r in enumerate(case.resources):
+        for path in list(paths(r["inputs"]))[1:]:
+            changed = dict(r, inputs=replaced(r["inputs"], path, UNKNOWN))
+            analyze([*case.resources[:n], changed, *case.resources[n + 1:]])

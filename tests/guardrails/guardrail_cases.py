@@ -186,6 +186,27 @@ def ecs_stack(*extra: dict, role_inputs: dict | None = None, attach: tuple[str, 
     return [role, task_role, *attachments, *extra, td]
 
 
+def paths(value, path=()):
+    """Every path into a JSON-like value (for making each input unknown in turn)."""
+    yield path
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from paths(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from paths(v, (*path, i))
+
+
+def replaced(value, path, new):
+    """A copy of ``value`` with the node at ``path`` replaced by ``new``."""
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict):
+        return {k: (replaced(v, rest, new) if k == head else v) for k, v in value.items()}
+    return [(replaced(v, rest, new) if i == head else v) for i, v in enumerate(value)]
+
+
 KUBECONFIG = ("apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'https://203.0.113.9'}\n"
               "users:\n- name: u\n  user: {token: abc.def}\n")
 PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n"

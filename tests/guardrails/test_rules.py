@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from guardrail_cases import CASES, RULE_IDS, Secret  # noqa: E402
+from guardrail_cases import CASES, RULE_IDS, Secret, paths, replaced  # noqa: E402
 
 import guardrails  # noqa: E402
 from guardrails import Context, evaluate  # noqa: E402
@@ -103,3 +103,18 @@ def test_context_round_trips_through_json():
                              "publishedPorts": [80], "loadBalancers": [["sock-shop", "front-end-lb"]],
                              "privilegedAllowed": ["manager-1"]})
     assert Context.from_json(json.loads(json.dumps(ctx.to_json()))) == ctx
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids(CASES))
+def test_any_value_unknown_during_a_preview_never_crashes_a_rule(case):
+    """During `pulumi preview` any input may be unknown: each in turn, the rules must not raise."""
+    from guardrails.model import UNKNOWN_MARKERS
+
+    ctx = Context.from_json(case.context)
+    markers = sorted(UNKNOWN_MARKERS)
+    for n, r in enumerate(case.resources):
+        inputs = _as_json_view(r["inputs"])
+        for k, path in enumerate(paths(inputs)):
+            changed = dict(r, inputs=replaced(inputs, path, markers[k % len(markers)]))
+            resources = [*case.resources[:n], changed, *case.resources[n + 1:]]
+            evaluate(resources, None, ctx)

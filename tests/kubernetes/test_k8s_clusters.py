@@ -104,6 +104,8 @@ def test_eks_cluster_node_group_and_access_entries(run_kubernetes):
     assert i["nodeAssociatePublicIpAddress"] is False
     assert i["authenticationMode"] == "API", "access entries, not the aws-auth ConfigMap"
     assert i["publicAccessCidrs"] == ADMINS
+    assert {"kubeconfig", "kubeconfigJson"} <= set(cluster.secret_outputs)
+    assert isinstance(cluster.outputs["kubeconfigJson"], Secret)
     (entry,) = i["accessEntries"].values()
     assert entry["principalArn"] == admin
     (policy,) = entry["accessPolicies"].values()

@@ -94,9 +94,10 @@ def test_compose_app_deploys_through_the_cluster_provider(run_kubernetes):
     assert svc.inputs["spec"]["type"] == "LoadBalancer"
     ip = svc.outputs["status"]["loadBalancer"]["ingress"][0]["ip"]
     assert r.outputs["kubernetes"]["apps"]["cluster"] == {"namespace": "cluster", "urls": {"cluster": f"http://{ip}/"}}
-    # the converter's warnings reach the user
+    # the converter's warnings reach the user, naming the file as the stack spells it
     assert any("restart_policy" in w for w in r.warnings)
     assert any("preference" in w for w in r.warnings)
+    assert r.warnings and all(w.startswith("apps/cluster/docker-compose.yml: ") for w in r.warnings), r.warnings
 
 
 def test_other_existing_clusters_get_node_ports(run_kubernetes):

@@ -201,13 +201,17 @@ class SwarmLab:
 
     def load_busybox_image(self, tag: str = "dockyard-busybox:1") -> str:
         """A FROM-scratch image: /bin/busybox (busybox-static) plus applet links, on every node."""
+        if getattr(self, "_image", None) == tag:
+            return tag
         root = self.base / "rootfs"
         (root / "bin").mkdir(parents=True)
         shutil.copy2(shutil.which("busybox"), root / "bin" / "busybox")
-        for applet in ("sh", "sleep", "httpd", "hostname", "cat", "ls"):
+        # What the generated scripts call besides the docker CLI (Alpine, the dind image, has these).
+        for applet in ("sh", "sleep", "httpd", "hostname", "cat", "ls", "id", "sed", "grep", "cut", "tail"):
             os.symlink("busybox", root / "bin" / applet)
         tar = self.base / "rootfs.tar"
         _run("tar", "-C", str(root), "-cf", str(tar), ".")
         for node in self.nodes:
             self.docker(node, "import", "--change", "ENV PATH=/bin", str(tar), tag)
+        self._image = tag
         return tag

@@ -492,6 +492,10 @@ def test_warning_below_three_managers_outside_local():
     cfg = C.validate({"swarm": {"cloud": "digitalocean", "managers": 1}}, PROVIDERS, project_dir=ROOT)
     assert any("dockyard:swarm.managers" in w for w in cfg.warnings)
     assert not C.validate({"swarm": {"cloud": "local"}}, PROVIDERS, project_dir=ROOT).warnings
+    local = C.validate({"swarm": {"cloud": "local", "size": "t3.micro", "publicCidrs": ["192.0.2.0/24"]}},
+                       PROVIDERS, project_dir=ROOT)
+    assert sorted(w.split(" ")[0] for w in local.warnings) == ["dockyard:swarm.publicCidrs",
+                                                                "dockyard:swarm.size"]
 
 
 @pytest.mark.parametrize("setting,where", [
