@@ -226,6 +226,29 @@ POD_SPEC_PATHS = {
 }
 
 
+#: Charts render their objects inside the release: offline and in `pulumi preview` only the
+#: values Dockyard passes are visible, so those are what the Kubernetes rules read for them.
+HELM_TYPES = ("kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart")
+
+
+def _helm_values(res: Resource) -> Iterable[tuple[str, str, Any]]:
+    """(path, key, value) of every entry of a Helm release's values."""
+    if res.type not in HELM_TYPES:
+        return
+
+    def walk(value: Any, path: str):
+        if isinstance(value, Mapping):
+            for k, v in value.items():
+                here = f"{path}.{k}" if path else str(k)
+                yield here, str(k), v
+                yield from walk(v, here)
+        elif isinstance(value, list):
+            for n, v in enumerate(value):
+                yield from walk(v, f"{path}[{n}]")
+
+    yield from walk(res.inputs.get("values"), "values")
+
+
 def _workload_name(res: Resource) -> str:
     return str(res.get("metadata", "name") or res.inputs.get("name") or res.name)
 
@@ -245,6 +268,10 @@ def no_privileged(res: Resource, ctx: Context) -> Iterable[Finding]:
                 if dig(c, "securityContext", "privileged") is True:
                     yield Finding(f"{kind} {c.get('name', '?')} of {_workload_name(res)} runs privileged",
                                   "drop securityContext.privileged; add only the capabilities the container needs")
+    for path, key, value in _helm_values(res):
+        if key == "privileged" and value is True:
+            yield Finding(f"Helm release {_workload_name(res)} sets {path}: true",
+                          "leave the chart's containers unprivileged")
     if res.type == "docker:index/container:Container" and res.inputs.get("privileged") is True:
         name = str(res.inputs.get("name") or res.name)
         # The DinD nodes are named after their swarm node (manager-1, worker-2), possibly behind a
@@ -264,6 +291,10 @@ def no_hostpath(res: Resource, ctx: Context) -> Iterable[Finding]:
                 yield Finding(f"volume {v.get('name', '?')} of {_workload_name(res)} is a hostPath "
                               f"({dig(v, 'hostPath', 'path', default='?')})",
                               "use an emptyDir, a PersistentVolumeClaim, a ConfigMap or a Secret instead")
+    for path, key, value in _helm_values(res):
+        if key == "hostPath" and value not in (None, False, {}, ""):
+            yield Finding(f"Helm release {_workload_name(res)} sets {path}",
+                          "use the chart's persistence through a PersistentVolumeClaim instead")
     if res.type == "kubernetes:core/v1:PersistentVolume" and res.get("spec", "hostPath") is not None:
         yield Finding(f"PersistentVolume {_workload_name(res)} is backed by a hostPath",
                       "use the cluster's storage class through a PersistentVolumeClaim")
@@ -271,6 +302,12 @@ def no_hostpath(res: Resource, ctx: Context) -> Iterable[Finding]:
 
 @rule("k8s-loadbalancer-only-when-asked", "Kubernetes Services of type LoadBalancer exist only where the config asked for them")
 def loadbalancer_when_asked(res: Resource, ctx: Context) -> Iterable[Finding]:
+    for path, key, value in _helm_values(res):
+        if key in ("type", "serviceType") and value == "LoadBalancer":
+            ns, name = res.get("namespace") or "default", _workload_name(res)
+            if (ns, name) not in ctx.load_balancers and ("*", name) not in ctx.load_balancers:
+                yield Finding(f"Helm release {ns}/{name} asks for a LoadBalancer ({path}) the config did not ask for",
+                              "use ClusterIP (reach it with `kubectl proxy` or `kubectl port-forward`)")
     if res.type != "kubernetes:core/v1:Service" or res.get("spec", "type") != "LoadBalancer":
         return
     name = _workload_name(res)

@@ -150,8 +150,9 @@ def ubuntu_cloud_init(p: Provision) -> str:
         doc["ssh_authorized_keys"] = [p.ssh_public_key]
     else:
         doc["groups"] = ["docker"]
+        # Only our user: listing "default" as well would define the image's default user twice
+        # when sshUser is that user (ubuntu), and add an unused account otherwise.
         doc["users"] = [
-            "default",
             {
                 "name": p.ssh_user,
                 "groups": "docker",

@@ -52,6 +52,13 @@ def plan(cfg: StackConfig, stack: str) -> KubernetesPlan:
     elif k.cluster == "gke":
         region = region or providers.gcp_region
 
+    if k.cluster == "existing":
+        for field_name in ("version", "region", "node_count", "node_size"):
+            if field_name in k.model_fields_set:
+                alias = type(k).model_fields[field_name].alias or field_name
+                raise ConfigError(f"dockyard:kubernetes.{alias}",
+                                  "is not used with cluster: existing (the cluster already exists)")
+
     kubeconfig_text = None
     if k.cluster == "existing" and k.kubeconfig:
         from components.kubernetes.existing import load

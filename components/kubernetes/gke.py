@@ -94,6 +94,7 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
             "cidr_blocks": [{"cidr_block": c, "display_name": "dockyard adminCidrs"} for c in args.admin_cidrs],
         },
         enable_shielded_nodes=True,
+        enable_legacy_abac=False,  # authorization by Kubernetes RBAC only
         resource_labels={"dockyard-cluster": name, **args.tags},
         # Deleting the stack deletes the cluster, as `gcloud container clusters delete` would.
         deletion_protection=False,

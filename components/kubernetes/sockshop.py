@@ -18,7 +18,8 @@ differences, each for a reason:
 * pods select Linux nodes with ``kubernetes.io/os`` (upstream: the deprecated
   ``beta.kubernetes.io/os``);
 * capabilities are dropped as ``ALL``, the spelling Pod Security admission recognises
-  (upstream: ``all``, which runtimes treat the same).
+  (upstream: ``all``, which runtimes treat the same);
+* the front-end Deployment carries the ``name`` label like every other one (upstream: none).
 """
 
 from __future__ import annotations

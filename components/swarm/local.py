@@ -8,7 +8,7 @@ Secure by default, as on the clouds: each node's dockerd listens on the unix soc
 with ``--tlsverify`` only (never 2375), with a server certificate from one per-swarm CA
 (components.tls, the same code DockerHost uses); the entrypoint's own certificate generation is
 switched off (``DOCKER_TLS_CERTDIR=``) so that a missing file can never fall back to plain TCP.
-Only manager-1's API is published, on 127.0.0.1 and an ephemeral port, for SwarmStack's provider;
+Only manager-1's API is published, on 127.0.0.1 and a port fixed per stack, for SwarmStack's provider;
 the other nodes' APIs are reachable on the private bridge only. Published app ports are bound to
 127.0.0.1 on manager-1 (the routing mesh inside the swarm reaches every task).
 
@@ -45,6 +45,13 @@ def local_subnet(stack: str) -> ipaddress.IPv4Network:
     """A /24 in 10.210.0.0-10.249.255.0 chosen by the stack name, so two stacks do not collide."""
     digest = hashlib.sha256(stack.encode()).digest()
     return ipaddress.ip_network(f"10.{210 + digest[0] % 40}.{digest[1]}.0/24")
+
+
+def api_port(stack: str) -> int:
+    """manager-1's API port on 127.0.0.1, fixed per stack in 23760-23999 (an ephemeral port would
+    change when Docker restarts the container, and the stack's provider would point at the old one)."""
+    digest = hashlib.sha256(stack.encode()).digest()
+    return 23760 + int.from_bytes(digest[2:4], "big") % 240
 
 
 def node_address(subnet: ipaddress.IPv4Network, index: int) -> str:
@@ -97,7 +104,7 @@ def build_local_nodes(parent: pulumi.Resource, name: str, stack: str, node_names
         volume = docker.Volume(f"{name}-{node}-data", name=f"{cname}-data", opts=child)
         ports = []
         if node == "manager-1":
-            ports.append(docker.ContainerPortArgs(internal=API_PORT, ip="127.0.0.1"))
+            ports.append(docker.ContainerPortArgs(internal=API_PORT, external=api_port(stack), ip="127.0.0.1"))
             for port, proto in published_ports:
                 ports.append(docker.ContainerPortArgs(internal=port, external=port, ip="127.0.0.1",
                                                       protocol=proto))
@@ -127,10 +134,10 @@ def build_local_nodes(parent: pulumi.Resource, name: str, stack: str, node_names
         private_ip = container.network_datas.apply(lambda nd, a=address: nd[0].ip_address or a)
         nodes.append(SwarmNode(node, private_ip, None, _runner(parent, container), [container]))
         if node == "manager-1":
-            api_port = container.ports.apply(
+            published = container.ports.apply(
                 lambda ps: next(p.external for p in ps if p.internal == API_PORT))
             api = ManagerApi(
-                host=api_port.apply(lambda p: f"tcp://127.0.0.1:{p}"),
+                host=published.apply(lambda p: f"tcp://127.0.0.1:{int(p)}"),
                 ca_pem=certs.ca_cert_pem,
                 cert_pem=certs.client_cert_pem,
                 key_pem=certs.client_key_pem,

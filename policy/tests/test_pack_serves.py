@@ -1,8 +1,10 @@
 """The pack as the Pulumi CLI runs it: a process in policy/ serving the analyzer over gRPC.
 
-The CLI starts ``python __main__.py`` in the pack directory (with the pack's virtualenv), reads
-the port from its first line of output, and calls GetAnalyzerInfo and Analyze on 127.0.0.1. This
-test does the same, then stops the process it started, by PID.
+The CLI's pulumi-analyzer-policy-python starts ``python -u -m pulumi.policy ENGINE .`` in the pack
+directory with the pack's virtualenv (pulumi/policy/__main__.py then runs the directory's
+__main__.py), reads the port from its first line of output and calls GetAnalyzerInfo and Analyze
+on 127.0.0.1. This test does the same (the engine address is not used by a Python pack), then
+stops the process it started, by PID.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ POLICY_DIR = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def analyzer():
     env = dict(os.environ, PULUMI_CONFIG=json.dumps({"dockyard:adminCidrs": '["198.51.100.0/24"]'}))
-    proc = subprocess.Popen([sys.executable, "-u", "__main__.py"], cwd=POLICY_DIR, env=env,
+    proc = subprocess.Popen([sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:1", "."], cwd=POLICY_DIR, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         port = int(proc.stdout.readline().strip())

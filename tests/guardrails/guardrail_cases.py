@@ -163,6 +163,12 @@ def k8s_service(name: str, type_: str, ns: str = "sock-shop") -> dict:
                          "selector": {"name": "front-end"}}})
 
 
+def dashboard(values: dict) -> dict:
+    return res("kubernetes:helm.sh/v3:Release", "kubernetes-dashboard",
+               {"chart": "kubernetes-dashboard", "name": "kubernetes-dashboard", "namespace": "kubernetes-dashboard",
+                "version": "7.13.0", "values": values})
+
+
 def ecs_stack(*extra: dict, role_inputs: dict | None = None, attach: tuple[str, ...] = (EXEC_POLICY,)) -> list[dict]:
     role = res("aws:iam/role:Role", "cluster-execution-role",
                {"assumeRolePolicy": json.dumps({"Version": "2012-10-17", "Statement": [
@@ -406,6 +412,9 @@ CASES: list[Case] = [
               {"name": "helper", "image": "busybox", "privileged": True})],
          context={**ADMIN, "privilegedAllowed": ["manager-1", "worker-1"]}),
 
+    Case("Helm values that make a chart's container privileged", "no-privileged-containers", True,
+         [dashboard({"metricsScraper": {"containerSecurityContext": {"privileged": True}}})]),
+
     # --- k8s-no-hostpath ----------------------------------------------------------------------
     Case("emptyDir volume", "k8s-no-hostpath", False,
          [deployment("carts", {"containers": [container("carts")], "volumes": [{"name": "tmp", "emptyDir": {"medium": "Memory"}}]})]),
@@ -416,6 +425,9 @@ CASES: list[Case] = [
          [res("kubernetes:core/v1:PersistentVolume", "data",
               {"metadata": {"name": "data"}, "spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
                                                       "hostPath": {"path": "/data"}}})]),
+
+    Case("Helm values mounting a hostPath", "k8s-no-hostpath", True,
+         [dashboard({"app": {"extraVolumes": [{"name": "h", "hostPath": {"path": "/etc"}}]}})]),
 
     # --- k8s-loadbalancer-only-when-asked -----------------------------------------------------
     Case("front-end-lb asked for by the sock-shop config", "k8s-loadbalancer-only-when-asked", False,
@@ -428,6 +440,12 @@ CASES: list[Case] = [
          [k8s_service("front-end-lb", "LoadBalancer")]),
     Case("NodePort front end on a local cluster", "k8s-loadbalancer-only-when-asked", False,
          [k8s_service("front-end-lb", "NodePort")]),
+
+    Case("dashboard chart with its proxy on ClusterIP", "k8s-loadbalancer-only-when-asked", False,
+         [dashboard({"app": {"ingress": {"enabled": False}}, "kong": {"proxy": {"type": "ClusterIP"}}})]),
+    Case("dashboard chart exposing its proxy as a LoadBalancer", "k8s-loadbalancer-only-when-asked", True,
+         [dashboard({"kong": {"proxy": {"type": "LoadBalancer"}}})],
+         context={**ADMIN, "loadBalancers": [["sock-shop", "front-end-lb"]]}),
 
     # --- secrets-only-in-secret-outputs --------------------------------------------------------
     Case("TLS private key with its PEM outputs secret", "secrets-only-in-secret-outputs", False,

@@ -79,3 +79,10 @@ def test_fargate_execution_role_is_followed_through_the_real_graph():
                                 inputs={**attachment.inputs,
                                         "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"})
     assert "ecs-execution-role-least-privilege" in _rules(files, regs + [extra])
+
+
+def test_the_swarm_init_command_prints_tokens_and_must_keep_stdout_secret():
+    files, reg = _host("do-dev", "command:remote:Command", "swarm-init")
+    assert "secrets-only-in-secret-outputs" not in _rules(files, [reg])
+    leaky = dataclasses.replace(reg, secret_outputs=[o for o in reg.secret_outputs if o != "stdout"])
+    assert "secrets-only-in-secret-outputs" in _rules(files, [leaky])

@@ -55,8 +55,10 @@ class Daemon:
         return args
 
 
-@pytest.fixture(scope="module")
-def dockerd():
+@pytest.fixture(scope="module", params=["ubuntu", "flatcar"])
+def dockerd(request):
+    """dockerd with the Ubuntu daemon.json (listeners in ``hosts``) or the Flatcar one (no
+    ``hosts``: systemd hands dockerd its sockets there; here -H flags stand in for them)."""
     require_tool("dockerd", "docker", "openssl", "curl", reason="mutual-TLS test against a real dockerd")
     require(os.geteuid() == 0, "dockerd needs root")
     work = Path(tempfile.mkdtemp(prefix="dy-tls-", dir="/tmp"))  # short: socket paths < 108 bytes
@@ -67,21 +69,21 @@ def dockerd():
         params = certificate_parameters("docker-test", public_ip="203.0.113.10", private_ip="10.0.0.10")
         chain = issue_chain(params, work / "pki")
         port = _free_port()
-        config = daemon_config(
-            CLOUD,
-            files=TlsFiles(ca=str(chain.ca), cert=str(chain.server_cert), key=str(chain.server_key)),
-            tcp=f"tcp://127.0.0.1:{port}",
-            unix=f"unix://{work}/docker.sock",
-        )
+        tcp, unix = f"tcp://127.0.0.1:{port}", f"unix://{work}/docker.sock"
+        files = TlsFiles(ca=str(chain.ca), cert=str(chain.server_cert), key=str(chain.server_key))
+        flatcar = request.param == "flatcar"
+        config = daemon_config(CLOUD, files=files, tcp=None if flatcar else tcp, unix=unix)
+        listeners = ["-H", unix, "-H", tcp] if flatcar else []
         (work / "daemon.json").write_text(json.dumps(config))
         log = open(work / "dockerd.log", "wb")
         proc = subprocess.Popen(
-            ["dockerd", "--config-file", str(work / "daemon.json"), *SANDBOX_FLAGS,
+            ["dockerd", "--config-file", str(work / "daemon.json"), *listeners, *SANDBOX_FLAGS,
              "--data-root", str(work / "data"), "--exec-root", str(work / "exec"),
              "--pidfile", str(work / "docker.pid")],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         daemon = Daemon(work, port, chain, proc, config)
+        daemon.os = request.param
         deadline = time.monotonic() + 60
         while True:
             ready = daemon.client("version", host=f"unix://{work}/docker.sock")
@@ -109,7 +111,12 @@ def dockerd():
 
 
 def test_config_differs_from_the_shipped_one_only_in_paths_and_address(dockerd):
-    shipped = daemon_config(CLOUD)
+    shipped = daemon_config(CLOUD, tcp=None) if dockerd.os == "flatcar" else daemon_config(CLOUD)
+    if dockerd.os == "flatcar":
+        assert "hosts" not in shipped
+        shipped = {**shipped, "hosts": [UNIX_SOCKET, "tcp://0.0.0.0:2376"]}  # what the socket units provide
+        dockerd.config = {**dockerd.config, "hosts": [f"unix://{dockerd.work}/docker.sock",
+                                                      f"tcp://127.0.0.1:{dockerd.port}"]}
     assert set(shipped) == set(dockerd.config)
     differing = {k for k in shipped if shipped[k] != dockerd.config[k]}
     assert differing <= {"tlscacert", "tlscert", "tlskey", "hosts"}

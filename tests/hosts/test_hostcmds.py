@@ -241,3 +241,22 @@ def test_context_create_then_update(home, tmp_path, capsys):
     assert ctx["Endpoints"]["docker"]["Host"] == "tcp://203.0.113.99:2376"
     assert ctx["Endpoints"]["docker"]["SkipTLSVerify"] is False
     assert sorted(ctx["TLSMaterial"]["docker"]) == ["ca.pem", "cert.pem", "key.pem"]
+
+
+def test_outputs_read_through_pulumi(home, tmp_path, capsys, monkeypatch):
+    """Without --outputs-file the commands ask `pulumi stack output` (a stand-in script here)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    data = tmp_path / "outputs.json"
+    data.write_text(json.dumps(outputs()))
+    fake = bin_dir / "pulumi"
+    fake.write_text(f"#!/bin/sh\necho \"$@\" >> \"$HOME/args\"\ncat {data}\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    code, out, err = run(capsys, "env", STACK, HOST)
+    assert code == 0, err
+    assert 'export DOCKER_HOST="tcp://203.0.113.7:2376"\n' in out
+    assert out.endswith("# eval $(python -m dockyard env do-dev docker-digitalocean)\n")
+    code, out, _ = run(capsys, "ls", STACK)
+    assert code == 0 and out.startswith("NAME")
+    assert (home / "args").read_text().splitlines() == ["stack output --json --show-secrets --stack do-dev"] * 2

@@ -310,6 +310,16 @@ def test_generated_user_data_validates(results, case, tmp_path):
 # --- ssh key -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("cloud", ["digitalocean", "aws", "azure", "gcp"])
+def test_ssh_port_replaces_22(mock_engine, cloud):
+    res = run_hosts(mock_engine, [{"name": "h", "cloud": cloud, "sshPort": 2222}])
+    ports = {port for _, port, _ in _ports_and_sources(res, cloud)}
+    assert ports == {"2222", "2376"}
+    assert res.outputs["hosts"]["h"]["sshPort"] == 2222
+    text = _user_data_text(res.get(VM_TYPES[cloud]), cloud)
+    assert "ListenStream=2222" in text
+
+
 def test_configured_ssh_key_is_used_and_nothing_generated(mock_engine):
     key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHRlc3R0ZXN0dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0 me@laptop"
     res = run_hosts(mock_engine, [{"name": "h", "cloud": "digitalocean"}], **{"dockyard:sshPublicKey": key})

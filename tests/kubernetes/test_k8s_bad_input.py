@@ -69,6 +69,8 @@ CASES = [
     ("service-type", existing(apps=["sock-shop"], sockShop={"serviceType": "Ingress"}), {},
      "dockyard:kubernetes.sockShop.serviceType", "NodePort"),
     ("node-port", existing(sockShop={"nodePort": 8080}), {}, "dockyard:kubernetes.sockShop.nodePort", "30000"),
+    ("node-count-on-existing", existing(nodeCount=3), {}, "dockyard:kubernetes.nodeCount", "existing"),
+    ("version-on-existing", existing(version="1.33"), {}, "dockyard:kubernetes.version", "existing"),
     ("kubeconfig-missing", existing(kubeconfig="/nonexistent/kubeconfig"), {},
      "dockyard:kubernetes.kubeconfig", "not found"),
     ("context-not-in-kubeconfig", lambda t: existing(kubeconfig=kubeconfig(t), context="docker-desktop"), {},

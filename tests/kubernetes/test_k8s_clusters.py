@@ -191,6 +191,7 @@ def test_gke_default_pool_removed_managed_pool_workload_identity(run_kubernetes)
     assert c["location"] == "europe-west1-b"
     assert c["project"] == "dockyard-test"
     assert c["workloadIdentityConfig"] == {"workloadPool": "dockyard-test.svc.id.goog"}
+    assert c["enableLegacyAbac"] is False, "RBAC only"
     assert c["masterAuthorizedNetworksConfig"]["cidrBlocks"][0]["cidrBlock"] == ADMINS[0]
     (pool,) = r.of_type("gcp:container/nodePool:NodePool")
     p = pool.inputs

@@ -119,3 +119,49 @@ def test_plan_is_deterministic(single_node):
     a = plan("cluster", CLUSTER_APP, single_node=single_node)
     b = plan("cluster", CLUSTER_APP, single_node=single_node)
     assert a.objects == b.objects and a.warnings == b.warnings
+
+
+def test_every_kind_the_converter_emits_is_declared_and_valid(mock_engine, tmp_path, validate_manifests):
+    from components.kubernetes.compose_app import ComposeApp, ComposeAppArgs
+    from dockyard.engine import Secret
+
+    write_file(tmp_path, "app.env", "LOG_LEVEL=info\n")
+    write_file(tmp_path, "db_password.txt", "s3cret\n")
+    compose = write_file(tmp_path, "compose.yml", """\
+        services:
+          web:
+            image: nginx:1.27
+            env_file: app.env
+            ports: ["8080:80"]
+            volumes: ["static:/usr/share/nginx/html"]
+            healthcheck:
+              test: ["CMD", "wget", "-q", "-O-", "http://localhost/"]
+              interval: 30s
+          agent:
+            image: busybox:1.36
+            command: ["sleep", "infinity"]
+            deploy:
+              mode: global
+          db:
+            image: postgres:17
+            secrets: [db_password]
+        volumes:
+          static: {}
+        secrets:
+          db_password:
+            file: ./db_password.txt
+        """)
+    p = plan("shop", compose)
+    kinds = {o["kind"] for o in p.objects}
+    assert {"Namespace", "ConfigMap", "Secret", "PersistentVolumeClaim", "Service", "Deployment", "DaemonSet"} <= kinds
+    validate_manifests(p.objects)
+
+    r = mock_engine.run(lambda: ComposeApp("shop", ComposeAppArgs(plan=p)))
+    (app,) = r.of_type("dockyard:index:ComposeApp")
+    declared = r.children(app.urn)
+    assert len(declared) == len(p.objects)
+    assert sorted(c.type.rsplit(":", 1)[1] for c in declared) == sorted(o["kind"] for o in p.objects)
+    for secret in r.of_type("kubernetes:core/v1:Secret"):
+        payload = {k: v for k, v in secret.inputs.items() if k in ("data", "stringData")}
+        assert payload and all(isinstance(v, Secret) for v in payload.values())
+        assert "s3cret" not in repr(secret.inputs)

@@ -55,3 +55,9 @@ def test_unknown_kind_and_duplicates_are_programming_errors():
 ])
 def test_service_url(spec, status, url):
     assert objects._url(spec, status, "localhost") == url
+
+
+def test_every_supported_kind_has_its_typed_class():
+    for api_version, kind in objects.KINDS:
+        cls = objects.resource_class(api_version, kind)
+        assert cls.__name__ == kind

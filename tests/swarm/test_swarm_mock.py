@@ -243,6 +243,9 @@ def test_local_nodes_are_tls_dind_on_a_private_network(mock_engine):
         ports = c.inputs.get("ports", [])
         if name == "manager-1":
             assert {(p["internal"], p["ip"]) for p in ports} == {(2376, "127.0.0.1"), (80, "127.0.0.1")}
+            # A fixed host port: an ephemeral one would change when Docker restarts the container.
+            api_host_port = next(p["external"] for p in ports if p["internal"] == 2376)
+            assert 23760 <= api_host_port <= 23999
         else:
             assert ports == []  # workers publish nothing; swarm traffic stays on the bridge
         cmdres = result.get(CMD_LOCAL, "swarm-init" if name == "manager-1" else f"swarm-{name}-join")
@@ -266,7 +269,7 @@ def test_local_nodes_are_tls_dind_on_a_private_network(mock_engine):
     assert image.inputs["name"].startswith("docker:") and image.inputs["name"].endswith("-dind")
     out = result.outputs["swarm"]
     api = result.get("docker:index/container:Container", "swarm-manager-1").outputs["ports"]
-    api_port = next(p["external"] for p in api if p["internal"] == 2376)
+    api_port = int(next(p["external"] for p in api if p["internal"] == 2376))
     assert out["dockerHost"] == f"tcp://127.0.0.1:{api_port}"
     assert out["url"] == "http://127.0.0.1/"
     assert sorted(out["nodes"]) == ["manager-1", "worker-1", "worker-2"]
