@@ -12,6 +12,13 @@ from components.errors import InputError
 
 try:
     cfg = config.load()
+    # Checks that need more than the config model (kubeconfig files, converted compose apps)
+    # also run before the first resource is declared.
+    kubernetes_plan = None
+    if cfg.kubernetes is not None:
+        from components.kubernetes.build import plan
+
+        kubernetes_plan = plan(cfg, pulumi.get_stack())
 except InputError as err:
     config.fail(err)
 
@@ -41,9 +48,6 @@ if cfg.containers:
 if cfg.kubernetes is not None:
     from components.kubernetes.build import build_kubernetes
 
-    try:
-        kubernetes = build_kubernetes(cfg)
-    except InputError as err:
-        config.fail(err)
+    kubernetes = build_kubernetes(cfg, kubernetes_plan)
     pulumi.export("kubeconfig", kubernetes.pop("kubeconfig"))
     pulumi.export("kubernetes", kubernetes)

@@ -129,3 +129,21 @@ def test_secure_value_previews_as_secret_placeholder(tmp_path, capsys):
     files = stackfile.load("t", project)
     assert files.secret_keys == ["dockyard:sshPublicKey"]
     assert files.config["dockyard:sshPublicKey"] == "[secret]"
+
+
+def test_bad_input_declares_nothing(tmp_path, capsys, monkeypatch):
+    """A mistake found late (here: EKS region vs aws:region) must stop before any resource."""
+    from dockyard import engine
+
+    registered = []
+    original = engine.RecordingMonitor.RegisterResource
+
+    def spy(self, request):
+        registered.append(request.type)
+        return original(self, request)
+
+    monkeypatch.setattr(engine.RecordingMonitor, "RegisterResource", spy)
+    code, err = _preview(capsys, _project(tmp_path), *DO_HOST, "aws:region=us-east-1",
+                         "kubernetes.cluster=eks", "kubernetes.region=eu-west-1")
+    assert code == 2 and err.startswith("error: dockyard:kubernetes.region: "), err
+    assert registered == ["pulumi:pulumi:Stack"]

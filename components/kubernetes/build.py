@@ -126,11 +126,15 @@ def cfg_path(path: str) -> Path:
     return p if p.is_absolute() else PROJECT_DIR / p
 
 
-def build_kubernetes(cfg: StackConfig, stack: str | None = None) -> dict:
-    """Declare the cluster and its apps; returns the stack outputs of the ``kubernetes`` key."""
+def build_kubernetes(cfg: StackConfig, p: KubernetesPlan | None = None) -> dict:
+    """Declare the cluster and its apps; returns the stack outputs of the ``kubernetes`` key.
+
+    ``p`` is the result of :func:`plan`, which the program runs before declaring anything at all,
+    so that a bad input never leaves other capabilities half-declared.
+    """
     from components.kubernetes.cluster import KubernetesCluster
 
-    p = plan(cfg, stack or pulumi.get_stack())
+    p = p or plan(cfg, pulumi.get_stack())
     cluster = KubernetesCluster(p.name, p.cluster)
     outputs: dict = {"cluster": p.cluster.cluster, "name": p.name, "kubeconfig": cluster.kubeconfig,
                      **cluster.outputs}
