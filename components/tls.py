@@ -137,6 +137,25 @@ def _subject(profile: CertProfile) -> dict:
     return {"common_name": profile.common_name, "organization": profile.organization}
 
 
+def _issue(name: str, params: CertParameters, profile: CertProfile, ca_key_pem, ca_cert_pem,
+           opts: pulumi.ResourceOptions, **sans) -> tuple[tls.PrivateKey, tls.LocallySignedCert]:
+    """A key, its CSR (with ``dns_names`` / ``ip_addresses`` when given) and the CA's signature."""
+    key = tls.PrivateKey(f"{name}-key", algorithm=params.algorithm, ecdsa_curve=params.ecdsa_curve, opts=opts)
+    csr = tls.CertRequest(f"{name}-csr", private_key_pem=key.private_key_pem, subject=_subject(profile),
+                          opts=opts, **sans)
+    cert = tls.LocallySignedCert(
+        f"{name}-cert",
+        cert_request_pem=csr.cert_request_pem,
+        ca_private_key_pem=ca_key_pem,
+        ca_cert_pem=ca_cert_pem,
+        allowed_uses=list(profile.allowed_uses),
+        validity_period_hours=params.validity_hours,
+        early_renewal_hours=params.early_renewal_hours,
+        opts=opts,
+    )
+    return key, cert
+
+
 class DockerCa(pulumi.ComponentResource):
     """A CA and the client certificate it grants: who holds the client key may use every
     Docker API whose server certificate this CA signed."""
@@ -164,20 +183,8 @@ class DockerCa(pulumi.ComponentResource):
             early_renewal_hours=params.early_renewal_hours,
             opts=child,
         )
-        client_key = tls.PrivateKey(f"{name}-client-key", algorithm=params.algorithm,
-                                    ecdsa_curve=params.ecdsa_curve, opts=child)
-        client_csr = tls.CertRequest(f"{name}-client-csr", private_key_pem=client_key.private_key_pem,
-                                     subject=_subject(params.client), opts=child)
-        client_cert = tls.LocallySignedCert(
-            f"{name}-client-cert",
-            cert_request_pem=client_csr.cert_request_pem,
-            ca_private_key_pem=ca_key.private_key_pem,
-            ca_cert_pem=ca_cert.cert_pem,
-            allowed_uses=list(params.client.allowed_uses),
-            validity_period_hours=params.validity_hours,
-            early_renewal_hours=params.early_renewal_hours,
-            opts=child,
-        )
+        client_key, client_cert = _issue(f"{name}-client", params, params.client, ca_key.private_key_pem,
+                                         ca_cert.cert_pem, child)
         self.ca_cert_pem = ca_cert.cert_pem
         self.ca_private_key_pem = pulumi.Output.secret(ca_key.private_key_pem)
         self.client_cert_pem = client_cert.cert_pem
@@ -220,26 +227,9 @@ class DockerTls(pulumi.ComponentResource):
         ip_sans = sans.apply(lambda s: list(s.ip_addresses))
         self.server_ip_addresses = ip_sans
 
-        server_key = tls.PrivateKey(f"{name}-server-key", algorithm=params.algorithm,
-                                    ecdsa_curve=params.ecdsa_curve, opts=child)
-        server_csr = tls.CertRequest(
-            f"{name}-server-csr",
-            private_key_pem=server_key.private_key_pem,
-            subject=_subject(params.server),
-            dns_names=sans.apply(lambda s: list(s.dns_names)),
-            ip_addresses=ip_sans,
-            opts=child,
-        )
-        server_cert = tls.LocallySignedCert(
-            f"{name}-server-cert",
-            cert_request_pem=server_csr.cert_request_pem,
-            ca_private_key_pem=ca.ca_private_key_pem,
-            ca_cert_pem=ca.ca_cert_pem,
-            allowed_uses=list(params.server.allowed_uses),
-            validity_period_hours=params.validity_hours,
-            early_renewal_hours=params.early_renewal_hours,
-            opts=child,
-        )
+        server_key, server_cert = _issue(f"{name}-server", params, params.server, ca.ca_private_key_pem,
+                                         ca.ca_cert_pem, child, dns_names=sans.apply(lambda s: list(s.dns_names)),
+                                         ip_addresses=ip_sans)
         self.ca = ca
         self.ca_cert_pem = ca.ca_cert_pem
         self.server_cert_pem = server_cert.cert_pem
