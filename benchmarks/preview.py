@@ -55,7 +55,10 @@ def sdk_packages(stack: str, sets: list[str]) -> list[str]:
 def bench(stack: str, runs: int, sets: list[str] | None = None) -> dict:
     sets = sets or []
     packages = sdk_packages(stack, sets)
-    floor_cmd = [sys.executable, "-c", "import importlib\nfor m in %r: importlib.import_module(m)" % packages]
+    # Same collector policy as `dockyard preview` (no cyclic GC in a short-lived process), so
+    # the floor is what importing these modules costs at best.
+    floor_code = f"import gc, importlib\ngc.disable()\nfor m in {packages!r}: importlib.import_module(m)"
+    floor_cmd = [sys.executable, "-c", floor_code]
     preview_cmd = [sys.executable, "-m", "dockyard", "preview", stack, "--json"]
     for s in sets:
         preview_cmd += ["--set", s]

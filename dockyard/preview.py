@@ -8,6 +8,7 @@ would compute (ids, IPs, ARNs, DNS names) are plausible placeholders.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import runpy
@@ -170,6 +171,9 @@ def check(files: stackfile.StackFiles, result) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
+    # A short-lived process: no cyclic GC while the SDKs import and the program runs (the engine
+    # pauses it for the run anyway); peak memory is the same, the time is not.
+    gc.disable()
     try:
         files, result = evaluate(args.stack, args.set, args.cwd.resolve())
     except InputError:
