@@ -822,6 +822,14 @@ def _check_stack(cfg: StackConfig, providers: dict[str, str | None], project_dir
             raise ConfigError(f"dockyard:hosts[{i}].name",
                               f"duplicate host name '{host.name}' (also hosts[{seen[host.name]}])")
         seen[host.name] = i
+        # Compute Engine names start with a letter (RFC 1035: [a-z]([-a-z0-9]*[a-z0-9])?).
+        if host.cloud == "gcp" and not host.name[0].isalpha():
+            raise ConfigError(f"dockyard:hosts[{i}].name",
+                              f"'{host.name}' must start with a letter on gcp (Compute Engine names)")
+        # Azure's Ubuntu and Flatcar images ship a 30 GB OS disk; a smaller one is refused.
+        if host.cloud == "azure" and host.disk_gb is not None and host.disk_gb < 30:
+            raise ConfigError(f"dockyard:hosts[{i}].diskGb",
+                              f"{host.disk_gb} GB is smaller than the image's 30 GB OS disk on azure")
     seen = {}
     for i, app in enumerate(cfg.containers):
         if app.name in seen:
@@ -847,6 +855,14 @@ def _check_stack(cfg: StackConfig, providers: dict[str, str | None], project_dir
             project = _compose_file(app.compose, f"dockyard:containers[{i}].compose", project_dir)
             if project is not None:
                 check_container_compose(app, i, project)
+    if cfg.kubernetes and cfg.kubernetes.cloud:
+        v4 = [c for c in cfg.admin_cidrs if ipaddress.ip_network(c).version == 4]
+        if not v4:
+            raise ConfigError("dockyard:adminCidrs", f"a {cfg.kubernetes.cluster} cluster restricts its API "
+                                                     "endpoint by IPv4 blocks only; list at least one IPv4 CIDR")
+        if len(v4) < len(cfg.admin_cidrs):
+            cfg._warnings.append(f"dockyard:adminCidrs: the {cfg.kubernetes.cluster} API endpoint admits the "
+                                 "IPv4 blocks only; IPv6 entries are not applied to it")
     if cfg.kubernetes:
         for i, app in enumerate(cfg.kubernetes.apps):
             if isinstance(app, KubernetesComposeApp):

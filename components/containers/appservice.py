@@ -22,6 +22,16 @@ import pulumi_azure_native as azure_native
 
 from components.containers.skus import always_on_allowed, sku_tier
 
+# Microsoft.Web name limits (Microsoft Learn, "Naming rules and restrictions for Azure resources"):
+# sites 2-60 characters (a global DNS name), serverfarms 1-60. azure-native auto-names append 8
+# random characters (pulumi-azure-native getDefaultName), so a long app name is shortened first.
+WEB_NAME_MAX = 60
+AUTONAME_SUFFIX = 8
+
+
+def _autoname_prefix(name: str, suffix: str = "") -> str:
+    return name[:WEB_NAME_MAX - AUTONAME_SUFFIX - len(suffix)].rstrip("-") + suffix
+
 
 @dataclass
 class AppServiceAppArgs:
@@ -51,7 +61,7 @@ class AppServiceApp(pulumi.ComponentResource):
             f"{name}-rg", location=args.location, tags=args.tags or None, opts=child
         )
         plan = web.AppServicePlan(
-            f"{name}-plan",
+            _autoname_prefix(name, "-plan"),
             resource_group_name=group.name,
             location=args.location,
             kind="linux",
@@ -91,7 +101,7 @@ class AppServiceApp(pulumi.ComponentResource):
             parent=self, additional_secret_outputs=["siteConfig"] if args.secrets else None
         )
         app = web.WebApp(
-            name,
+            _autoname_prefix(name),
             resource_group_name=group.name,
             location=args.location,
             server_farm_id=plan.id,

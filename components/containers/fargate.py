@@ -23,7 +23,9 @@ listener on the load balancer.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +46,28 @@ def partition_of(region: str) -> str:
 
 def managed_policy_arn(region: str, policy: str = TASK_EXECUTION_POLICY) -> str:
     return f"arn:{partition_of(region)}:iam::aws:{policy}"
+
+
+# Name limits the logical names can break (a DNS-label app name is up to 63 characters, a compose
+# service name may hold '_' and '.'): ALB and target group names are at most 32 alphanumerics or
+# hyphens, and an ALB's must not begin with "internal-" (ELB API reference, CreateLoadBalancer and
+# CreateTargetGroup, Name); IAM role names at most 64 (IAM API reference, CreateRole, RoleName).
+ELB_NAME_MAX = 32
+ROLE_NAME_MAX = 64
+AUTONAME_SUFFIX = 8  # Pulumi's auto-name: the logical name, "-" and 7 random characters
+
+
+def fitted_name(logical: str, limit: int, invalid: str = r"[^A-Za-z0-9-]+", load_balancer: bool = False) -> str | None:
+    """None when Pulumi's auto-name of ``logical`` is a valid name; otherwise an explicit name that
+    is: the cleaned logical name, cut, plus a hash of project, stack and logical name."""
+    clean = re.sub(invalid, "-", logical).strip("-")
+    if load_balancer and clean.lower().startswith("internal-"):
+        clean = "x" + clean
+    if clean == logical and len(logical) + AUTONAME_SUFFIX <= limit:
+        return None
+    seed = f"{pulumi.get_project()}/{pulumi.get_stack()}/{logical}"
+    digest = hashlib.sha256(seed.encode()).hexdigest()[:AUTONAME_SUFFIX - 1]
+    return f"{clean[:limit - AUTONAME_SUFFIX].rstrip('-')}-{digest}"
 
 
 def _assume_role_policy(service: str) -> str:
@@ -139,6 +163,7 @@ class FargateApp(pulumi.ComponentResource):
         # --- IAM: the execution role (ECS agent: pull, logs, secrets) and the task role (the app) --
         execution_role = aws.iam.Role(
             f"{name}-execution",
+            name=fitted_name(f"{name}-execution", ROLE_NAME_MAX, r"[^\w+=,.@-]+"),
             assume_role_policy=_assume_role_policy("ecs-tasks.amazonaws.com"),
             description=f"ECS task execution role of {name}: pull images, write logs, read its secrets",
             opts=child,
@@ -156,6 +181,7 @@ class FargateApp(pulumi.ComponentResource):
         )
         task_role = aws.iam.Role(
             f"{name}-task",
+            name=fitted_name(f"{name}-task", ROLE_NAME_MAX, r"[^\w+=,.@-]+"),
             assume_role_policy=_assume_role_policy("ecs-tasks.amazonaws.com"),
             description=f"Role of {name}'s containers; no permissions until the app needs some",
             opts=child,
@@ -228,14 +254,16 @@ class FargateApp(pulumi.ComponentResource):
             # Services of one compose file talk to each other on their container ports, as on
             # compose's default network (published ones included: web may call api's port).
             for port in sorted({p for svc in args.services for p in svc.container_ports}):
-                tcp_rule(ingress, f"{name}-tasks-peer-{port}", tasks_sg, port, "between the app's own services",
+                tcp_rule(ingress, f"{name}-tasks-peer-{port}", tasks_sg, port, "between the app services",
                          referenced_security_group_id=tasks_sg.id)
         aws.vpc.SecurityGroupEgressRule(
             f"{name}-tasks-out",
             security_group_id=tasks_sg.id,
             ip_protocol="-1",
             cidr_ipv4="0.0.0.0/0",
-            description="image pulls, logs, secrets and the app's own calls out",
+            # Rule descriptions allow only a-z A-Z 0-9 space ._-:/()#,@[]+=&;{}!$* (EC2 API
+            # reference, IpRange.Description): no apostrophe.
+            description="image pulls, logs, secrets and the app calls out",
             opts=child,
         )
 
@@ -247,6 +275,7 @@ class FargateApp(pulumi.ComponentResource):
         if listeners:
             lb = aws.lb.LoadBalancer(
                 f"{name}-alb",
+                name=fitted_name(f"{name}-alb", ELB_NAME_MAX, load_balancer=True),
                 load_balancer_type="application",
                 internal=not args.public,
                 security_groups=[lb_sg.id],
@@ -260,6 +289,7 @@ class FargateApp(pulumi.ComponentResource):
                     tg_name = f"{name}-{svc.name}-{cp}" if multi else f"{name}-{cp}"
                     tg = aws.lb.TargetGroup(
                         tg_name,
+                        name=fitted_name(tg_name, ELB_NAME_MAX),
                         target_type="ip",
                         protocol="HTTP",
                         port=cp,

@@ -19,17 +19,28 @@ UBUNTU_CODENAMES = {"24.04": "noble"}
 PROTOCOL_NUMBERS = {"tcp": "tcp", "udp": "udp", "icmp": "icmp", "esp": "50"}
 
 
-def ami_filters(os_name: str) -> tuple[list[str], list[dict]]:
-    """(owners, filters) of the default AMI lookup."""
+def ami_filters(os_name: str, arch: str = "x86_64") -> tuple[list[str], list[dict]]:
+    """(owners, filters) of the default AMI lookup for an architecture (x86_64 or arm64)."""
     if os_name == "flatcar":
+        # Flatcar names its arm64 images Flatcar-stable-<version>-arm64-hvm: the pattern matches both.
         return [FLATCAR_OWNER], [{"name": "name", "values": ["Flatcar-stable-*-hvm"]},
-                                 {"name": "architecture", "values": ["x86_64"]}]
+                                 {"name": "architecture", "values": [arch]}]
     codename = UBUNTU_CODENAMES[UBUNTU_RELEASE]
+    deb_arch = "arm64" if arch == "arm64" else "amd64"
     return [CANONICAL_OWNER], [
-        {"name": "name", "values": [f"ubuntu/images/hvm-ssd-gp3/ubuntu-{codename}-{UBUNTU_RELEASE}-amd64-server-*"]},
+        {"name": "name",
+         "values": [f"ubuntu/images/hvm-ssd-gp3/ubuntu-{codename}-{UBUNTU_RELEASE}-{deb_arch}-server-*"]},
         {"name": "virtualization-type", "values": ["hvm"]},
-        {"name": "architecture", "values": ["x86_64"]},
+        {"name": "architecture", "values": [arch]},
     ]
+
+
+def ami_architecture(supported: list[str] | None) -> str:
+    """The AMI architecture an instance type runs: RunInstances refuses an AMI whose architecture
+    the type does not support (Graviton types such as t4g support arm64 only; EC2 API reference,
+    DescribeInstanceTypes ProcessorInfo.SupportedArchitectures)."""
+    supported = supported or []
+    return "arm64" if "arm64" in supported and "x86_64" not in supported else "x86_64"
 
 
 class Driver:
@@ -103,7 +114,10 @@ class Driver:
         if cfg.image:
             ami = cfg.image
         else:
-            owners, filters = ami_filters(cfg.os)
+            arch = aws.ec2.get_instance_type_output(instance_type=cfg.size, region=self.region,
+                                                    opts=self.invoke_opts).supported_architectures
+            owners = ami_filters(cfg.os)[0]
+            filters = arch.apply(lambda a: ami_filters(cfg.os, ami_architecture(a))[1])
             ami = aws.ec2.get_ami_output(most_recent=True, owners=owners, filters=filters, region=self.region,
                                          opts=self.invoke_opts).id
         root = {"volume_type": "gp3", "encrypted": True, "delete_on_termination": True}

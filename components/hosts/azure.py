@@ -8,6 +8,7 @@ created) exist before the VM, so both IPs are SANs of the server certificate.
 from __future__ import annotations
 
 import base64
+import re
 
 import pulumi
 import pulumi_azure_native as az
@@ -22,6 +23,15 @@ UBUNTU_IMAGE = {"publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "s
 FLATCAR_IMAGE = {"publisher": "kinvolk", "offer": "flatcar-container-linux-free", "sku": "stable-gen2",
                  "version": "latest"}
 PROTOCOLS = {"tcp": "Tcp", "udp": "Udp", "icmp": "Icmp", "esp": "Esp"}
+# A public IP's DNS label: 3-63 characters, lowercase letter first (Microsoft Learn, "ARM template
+# best practices": domainNameLabel must match this expression). Host names are DNS labels, which
+# may start with a digit or be shorter.
+AZURE_DNS_LABEL = re.compile(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$")
+# azure-native auto-names append 8 random characters (pulumi-azure-native getDefaultName);
+# virtual network names are 2-64 characters (Microsoft Learn, "Naming rules and restrictions
+# for Azure resources", Microsoft.Network/virtualNetworks).
+AUTONAME_SUFFIX = 8
+VNET_NAME_MAX = 64
 VNET_CIDR = "10.42.0.0/16"
 SUBNET_CIDR = "10.42.1.0/24"
 
@@ -59,6 +69,16 @@ class Driver:
                 out.append(self._rule(f"peer-{_slug(rule)}", priority, rule, source_application_security_groups=[
                     {"id": peers.azure_application_security_group_id}]))
                 priority += 10
+        if self.args.placement.azure_lb_backend_pool_ids:
+            # The VirtualNetwork tag denied below includes the host's virtual IP 168.63.129.16, where
+            # the load balancer's health probes come from (Microsoft Learn, "Azure service tags":
+            # VirtualNetwork / AzureLoadBalancer); without this, a publicCidrs narrower than
+            # 0.0.0.0/0 marks every backend down. Azure's own AllowAzureLoadBalancerInBound
+            # (65001) comes after the deny, so restate it ahead of it.
+            out.append({"name": "allow-azure-lb-probes", "priority": 4095, "direction": "Inbound",
+                        "access": "Allow", "protocol": "*", "source_address_prefix": "AzureLoadBalancer",
+                        "source_port_range": "*", "destination_address_prefix": "*",
+                        "destination_port_range": "*", "description": "load balancer health probes"})
         # Azure's default rules admit everything from the virtual network (AllowVnetInBound,
         # priority 65000); close that so only the rules above open anything.
         out.append({"name": "deny-vnet-inbound", "priority": 4096, "direction": "Inbound", "access": "Deny",
@@ -84,7 +104,8 @@ class Driver:
         rg_name = self.resource_group_name
         subnet_id = placement.subnet_id
         if subnet_id is None:
-            vnet = az.network.VirtualNetwork(f"{self.name}-vnet", resource_group_name=rg_name, location=self.location,
+            prefix = self.name[:VNET_NAME_MAX - AUTONAME_SUFFIX - len("-vnet")].rstrip("-")
+            vnet = az.network.VirtualNetwork(f"{prefix}-vnet", resource_group_name=rg_name, location=self.location,
                                              address_space={"address_prefixes": [VNET_CIDR]}, tags=self.tags,
                                              opts=self.opts.merge(pulumi.ResourceOptions(ignore_changes=["subnets"])))
             subnet = az.network.Subnet(f"{self.name}-subnet", resource_group_name=rg_name,
@@ -93,13 +114,17 @@ class Driver:
         self.nsg = az.network.NetworkSecurityGroup(f"{self.name}-nsg", resource_group_name=rg_name,
                                                    location=self.location, security_rules=self._security_rules(),
                                                    tags=self.tags, opts=self.opts)
+        if not AZURE_DNS_LABEL.match(cfg.name):
+            pulumi.log.warn(f"{self.name}: '{cfg.name}' is not an Azure DNS label (3-63 characters, starting "
+                            "with a letter): the public IP gets no DNS name")
         # Standard SKU: secure by default (closed until an NSG allows), and Basic is retired.
         self.public_ip_resource = az.network.PublicIPAddress(
             f"{self.name}-ip", resource_group_name=rg_name, location=self.location,
             public_ip_allocation_method="Static", sku={"name": "Standard"}, zones=self.zones,
             # <label>-<hash>.<location>.cloudapp.azure.com: the hash (TenantReuse scope) keeps the
             # label unique in the region, so the name is a SAN of the server certificate.
-            dns_settings={"domain_name_label": cfg.name, "domain_name_label_scope": "TenantReuse"},
+            dns_settings=({"domain_name_label": cfg.name, "domain_name_label_scope": "TenantReuse"}
+                          if AZURE_DNS_LABEL.match(cfg.name) else None),
             tags=self.tags, opts=self.opts)
         ip_config = {"name": "primary", "primary": True, "subnet": {"id": subnet_id},
                      "private_ip_allocation_method": "Dynamic",

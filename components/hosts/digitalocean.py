@@ -8,7 +8,9 @@ SAN here (connect over the reserved IP, or over SSH).
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import re
 
 import pulumi
 import pulumi_digitalocean as do
@@ -21,6 +23,45 @@ UBUNTU_SLUG = "ubuntu-24-04-x64"
 FLATCAR_IMAGE_URL = "https://stable.release.flatcar-linux.net/amd64-usr/current/flatcar_production_digitalocean_image.bin.bz2"
 ALL_PORTS = "1-65535"
 EVERYWHERE = ["0.0.0.0/0", "::/0"]
+
+
+def do_tag(value: str) -> str:
+    """A DigitalOcean tag: letters, numbers, colons, dashes and underscores, at most 255
+    characters (docs.digitalocean.com, tags API). A stack name may hold a period."""
+    return re.sub(r"[^A-Za-z0-9:_-]", "-", value)[:255]
+
+
+def firewall_name(stack: str, name: str) -> str:
+    """Cloud Firewall names are unique in the account (the API answers "409 duplicate name",
+    harmony-one/harmony-ops#390) and take letters, digits, '.' and '-', starting with a letter or
+    digit (docs.digitalocean.com, firewall create API). The stack is part of the name, so two
+    stacks (do-dev, do-prod; every swarm's `swarm-manager-1`) in one account do not collide."""
+    return re.sub(r"[^A-Za-z0-9.-]", "-", f"dockyard-{stack}-{name}")[:255]
+
+
+def md5_fingerprint(public_key: str) -> str | None:
+    """The fingerprint DigitalOcean gives a key (MD5 of the key blob, colon-separated hex), which
+    droplets' ``ssh_keys`` accept in place of the id; None when the text is no OpenSSH key."""
+    parts = public_key.split()
+    try:
+        blob = base64.b64decode(parts[1], validate=True)
+    except (IndexError, ValueError):
+        return None
+    digest = hashlib.md5(blob).hexdigest()  # noqa: S324 - DigitalOcean's fingerprint format, not security
+    return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
+
+
+def registered_elsewhere(public_key: str, own_names: set[str]) -> str | None:
+    """The fingerprint of ``public_key`` when the account already holds it under another name
+    (registered by hand, by doctl or docker-machine, or by another stack): DigitalOcean refuses a
+    second registration of one key ("422 SSH Key is already in use on your account",
+    digitalocean/packer-plugin-digitalocean#113), so the droplets use that one. A key under one of
+    ``own_names`` is this stack's own registration and stays managed here."""
+    fingerprint = md5_fingerprint(public_key)
+    if fingerprint is None:
+        return None
+    found = do.get_ssh_keys(filters=[{"key": "fingerprint", "values": [fingerprint]}]).ssh_keys or []
+    return fingerprint if any(k.name not in own_names for k in found) else None
 
 
 class Driver:
@@ -50,7 +91,14 @@ class Driver:
         if cfg.disk_gb is not None:
             pulumi.log.warn(f"{self.name}: diskGb is ignored on DigitalOcean, where the size sets the disk")
         key_id = args.digitalocean_ssh_key or self._ssh_key(ssh_public_key)
-        peer_tag = [args.peers.name] if args.peers else []
+        # "You cannot use IPv6 with Droplets created from custom images" (docs.digitalocean.com,
+        # Custom Images Limits): Flatcar comes in as one.
+        ipv6 = cfg.ipv6
+        if ipv6 and cfg.os == "flatcar" and not cfg.image:
+            pulumi.log.warn(f"{self.name}: ipv6 is ignored: DigitalOcean gives no IPv6 to droplets from custom "
+                            "images such as Flatcar's")
+            ipv6 = False
+        peer_tag = [do_tag(args.peers.name)] if args.peers else []
         droplet = do.Droplet(
             self.name,
             name=cfg.name,
@@ -59,7 +107,7 @@ class Driver:
             size=cfg.size,
             ssh_keys=[key_id],
             user_data=user_data,
-            ipv6=cfg.ipv6,
+            ipv6=ipv6,
             backups=cfg.backups,
             monitoring=cfg.monitoring and cfg.os == "ubuntu",  # the agent is packaged for Ubuntu
             vpc_uuid=args.placement.network_id,
@@ -73,10 +121,10 @@ class Driver:
 
         inbound = [self._rule(r, source_addresses=list(r.sources)) for r in self.rules]
         if args.peers:
-            inbound += [self._rule(r, source_tags=[args.peers.name]) for r in args.peers.rules]
+            inbound += [self._rule(r, source_tags=[do_tag(args.peers.name)]) for r in args.peers.rules]
         do.Firewall(
             f"{self.name}-fw",
-            name=f"dockyard-{self.name}",
+            name=firewall_name(pulumi.get_stack(), self.name),
             droplet_ids=[droplet.id.apply(int)],
             inbound_rules=inbound,
             # A DigitalOcean firewall without outbound rules drops all egress (apt, pulls).
@@ -89,7 +137,9 @@ class Driver:
     def _ssh_key(self, public_key) -> pulumi.Output[str]:
         """One registration per public key and program run: DigitalOcean refuses to register a
         key twice, and a swarm's nodes (or several hosts) share one. The first host using a key
-        registers it; a plain-text key gets a name derived from the key, so it is stable."""
+        registers it; a plain-text key gets a name derived from the key, so it is stable. A
+        plain-text key the account already holds (the operator's own key, usually) is used as it
+        is, by fingerprint (see registered_elsewhere)."""
         from pulumi.runtime import settings
 
         cache = settings.get_root_resource().__dict__.setdefault("_dockyard_do_ssh_keys", {})
@@ -98,8 +148,15 @@ class Driver:
         else:
             slot, name, opts = ("object", id(public_key)), f"{self.name}-ssh", self.opts
         if slot not in cache:
-            cache[slot] = (public_key, do.SshKey(name, name=f"dockyard-{name}", public_key=public_key,
-                                                 opts=opts).fingerprint)
+            fingerprint, key_name = None, f"dockyard-{name}"
+            if isinstance(public_key, str):
+                # The stack in the name tells this stack's registration from another's.
+                key_name = f"dockyard-{pulumi.get_stack()}-{name}"
+                # f"dockyard-{name}": what this stack named its registration before the stack was
+                # part of the name; still its own (renamed in place).
+                fingerprint = registered_elsewhere(public_key, {key_name, f"dockyard-{name}"})
+            cache[slot] = (public_key, fingerprint or do.SshKey(name, name=key_name, public_key=public_key,
+                                                                opts=opts).fingerprint)
         return cache[slot][1]
 
     @staticmethod

@@ -9,6 +9,7 @@ key is registered through instance metadata (`ssh-keys`), as GCP does for non-OS
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pulumi
@@ -23,37 +24,62 @@ SUBNET_CIDR = "10.43.1.0/24"
 DEFAULT_ZONE_SUFFIX = "-b"
 
 
+# GCE resource names and network tags: RFC 1035, `[a-z]([-a-z0-9]*[a-z0-9])?`, at most 63
+# characters (cloud.google.com/compute/docs/naming-resources). Auto-named resources get
+# "-" + 7 random characters from Pulumi (pulumi-gcp resources.go: Randlen 7), so the longest
+# logical name here ("<host>-internal-ip") must leave room for that suffix.
+GCE_NAME_MAX = 63
+AUTONAME_SUFFIX = 8  # "-" + 7 random characters
+LONGEST_SUFFIX = len("-internal-ip")
+
+
 def _label(value: str) -> str:
     return re.sub(r"[^a-z0-9_-]", "-", value.lower())[:63]
+
+
+def gce_name(value: str, limit: int = GCE_NAME_MAX) -> str:
+    """``value`` as an RFC 1035 name of at most ``limit`` characters; unchanged when it already is
+    one, otherwise cut and made unique again with a short hash of the original."""
+    clean = re.sub(r"[^a-z0-9-]", "-", value.lower())
+    if not clean[:1].isalpha():
+        clean = "x" + clean
+    clean = clean.rstrip("-")
+    if clean == value and len(value) <= limit:
+        return value
+    digest = hashlib.sha256(value.encode()).hexdigest()[:8]
+    return f"{clean[:limit - 9].rstrip('-')}-{digest}"
 
 
 class Driver:
     def __init__(self, name: str, cfg, args, parent: pulumi.Resource, rules: list[PortRule]):
         self.name, self.cfg, self.args, self.rules = name, cfg, args, rules
+        # Prefix of the auto-named resources' logical names: short enough for the longest suffix
+        # plus Pulumi's random one (a long host name would otherwise give names GCE refuses).
+        self.prefix = gce_name(name, GCE_NAME_MAX - AUTONAME_SUFFIX - LONGEST_SUFFIX)
         self.opts = pulumi.ResourceOptions(parent=parent)
         self.region = cfg.region or args.location.gcp_region
         self.project = args.location.gcp_project
         self.zone = args.placement.zone or f"{self.region}{DEFAULT_ZONE_SUFFIX}"
-        self.host_tag = f"dockyard-{cfg.name}"
+        self.host_tag = gce_name(f"dockyard-{cfg.name}")  # a network tag: RFC 1035, <= 63
         self.labels = {_label(k): _label(v) for k, v in cfg.tags.items()} | {"dockyard-host": _label(cfg.name)}
 
     def addresses(self) -> Addresses:
         placement = self.args.placement
         if placement.network_id is None:
-            network = gcp.compute.Network(f"{self.name}-net", auto_create_subnetworks=False, project=self.project,
+            network = gcp.compute.Network(f"{self.prefix}-net", auto_create_subnetworks=False, project=self.project,
                                           description=f"dockyard host {self.cfg.name}", opts=self.opts)
             self.network = network.id
         else:
             self.network = placement.network_id
         if placement.subnet_id is None:
-            subnet = gcp.compute.Subnetwork(f"{self.name}-subnet", network=self.network, ip_cidr_range=SUBNET_CIDR,
+            subnet = gcp.compute.Subnetwork(f"{self.prefix}-subnet", network=self.network, ip_cidr_range=SUBNET_CIDR,
                                             region=self.region, project=self.project, opts=self.opts)
             self.subnet = subnet.id
         else:
             self.subnet = placement.subnet_id
-        self.external = gcp.compute.Address(f"{self.name}-ip", region=self.region, project=self.project,
+        self.external = gcp.compute.Address(f"{self.prefix}-ip", region=self.region, project=self.project,
                                             labels=self.labels, opts=self.opts)
-        self.internal = gcp.compute.Address(f"{self.name}-internal-ip", address_type="INTERNAL", subnetwork=self.subnet,
+        self.internal = gcp.compute.Address(f"{self.prefix}-internal-ip", address_type="INTERNAL", subnetwork=self.subnet,
                                             region=self.region, project=self.project, labels=self.labels,
                                             opts=self.opts)
         self._firewall()
@@ -67,13 +93,13 @@ class Driver:
             for fam, ranges in (("v4", v4), ("v6", v6)):
                 if ranges:
                     gcp.compute.Firewall(
-                        f"{self.name}-fw-{i}{'' if fam == 'v4' else '-v6'}", network=self.network, direction="INGRESS",
+                        f"{self.prefix}-fw-{i}{'' if fam == 'v4' else '-v6'}", network=self.network, direction="INGRESS",
                         allows=[self._allow(rule)], source_ranges=ranges, target_tags=[self.host_tag],
                         description=rule.description, project=self.project, opts=self.opts)
         peers = self.args.peers
         if peers:
-            gcp.compute.Firewall(f"{self.name}-fw-peers", network=self.network, direction="INGRESS",
-                                 allows=[self._allow(r) for r in peers.rules], source_tags=[peers.name],
+            gcp.compute.Firewall(f"{self.prefix}-fw-peers", network=self.network, direction="INGRESS",
+                                 allows=[self._allow(r) for r in peers.rules], source_tags=[gce_name(peers.name)],
                                  target_tags=[self.host_tag], description=f"peers of {peers.name}",
                                  project=self.project, opts=self.opts)
 
@@ -94,7 +120,7 @@ class Driver:
         if cfg.disk_gb is not None:
             init["size"] = cfg.disk_gb
         ssh_keys = pulumi.Output.from_input(ssh_public_key).apply(lambda k: f"{cfg.ssh_user}:{k.strip()}")
-        tags = [self.host_tag] + ([self.args.peers.name] if self.args.peers else [])
+        tags = [self.host_tag] + ([gce_name(self.args.peers.name)] if self.args.peers else [])
         return gcp.compute.Instance(
             self.name,
             name=cfg.name,
@@ -112,6 +138,11 @@ class Driver:
             shielded_instance_config={"enable_secure_boot": cfg.os == "ubuntu" and not cfg.image,
                                       "enable_vtpm": True, "enable_integrity_monitoring": True},
             allow_stopping_for_update=True,
-            # User data is read on first boot only: new certificates need a new instance.
-            opts=self.opts.merge(pulumi.ResourceOptions(replace_on_changes=["metadata"])),
+            # User data is read on first boot only: new certificates need a new instance. The old
+            # one must go first: it holds the instance name (unique per zone) and both static
+            # addresses, and GCE refuses a second VM on an address in use ("External IP address
+            # ... is already in-use", pulumi/pulumi#4128); pulumi-gcp does not delete first by
+            # default (pulumi/pulumi-gcp#2596).
+            opts=self.opts.merge(pulumi.ResourceOptions(replace_on_changes=["metadata"],
+                                                        delete_before_replace=True)),
         )

@@ -18,6 +18,18 @@ import pulumi_azure_native as azure
 from components.kubernetes.cluster import ClusterArgs, ClusterParts
 
 INSIGHTS_STREAM = "Microsoft-ContainerInsights-Group-Default"
+# AKS puts the nodes in a resource group it names MC_<group>_<cluster>_<location> and refuses a
+# cluster whose node resource group name is longer than 80 characters ("The length of the node
+# resource group name is too long. The maximum length is 80", https://aka.ms/aks-naming-rules).
+NODE_RESOURCE_GROUP_MAX = 80
+
+
+def node_resource_group(name: str, group: str, location: str | None) -> str | None:
+    """A name for the node resource group when AKS's default would be too long, else None (the
+    default; nodeResourceGroup is fixed at creation, so clusters that fit keep theirs)."""
+    if location and len(f"MC_{group}_{name}_{location}") > NODE_RESOURCE_GROUP_MAX:
+        return f"{name}-nodes"
+    return None
 
 
 def _decode(creds) -> str | None:
@@ -30,7 +42,8 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
     location = args.region
     tags = {"dockyard-cluster": name, **args.tags}
     # Fixed names, as `az group create -n` / `az aks create -n` give: the kubeconfig names them.
-    group = azure.resources.ResourceGroup(f"{name}-rg", resource_group_name=f"{name}-rg", location=location,
+    group_name = f"{name}-rg"
+    group = azure.resources.ResourceGroup(f"{name}-rg", resource_group_name=group_name, location=location,
                                           tags=tags, opts=opts)
     workspace = azure.operationalinsights.Workspace(
         f"{name}-logs",
@@ -41,13 +54,14 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
         tags=tags,
         opts=opts,
     )
-    open_to_all = "0.0.0.0/0" in args.admin_cidrs
+    open_to_all = args.api_open_to_all
     cluster = azure.containerservice.ManagedCluster(
         name,
         resource_name_=name,
         resource_group_name=group.name,
         location=group.location,
         dns_prefix=name,
+        node_resource_group=node_resource_group(name, group_name, location),
         kubernetes_version=args.version,
         identity={"type": "SystemAssigned"},
         enable_rbac=True,
@@ -68,7 +82,7 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
                 "config": {"logAnalyticsWorkspaceResourceID": workspace.id, "useAADAuth": "true"},
             },
         },
-        api_server_access_profile=None if open_to_all else {"authorized_ip_ranges": args.admin_cidrs},
+        api_server_access_profile=None if open_to_all else {"authorized_ip_ranges": args.api_cidrs},
         tags=tags,
         opts=opts,
     )

@@ -8,7 +8,6 @@ dashboard.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,8 +31,9 @@ class KubernetesPlan:
 
 def cluster_name(stack: str) -> str:
     """A name every cloud accepts (GKE: lowercase, <= 40 characters, starting with a letter)."""
-    slug = re.sub(r"[^a-z0-9-]+", "-", stack.lower()).strip("-") or "stack"
-    return f"dockyard-{slug}"[:30].rstrip("-")
+    from components.names import dns_label
+
+    return f"dockyard-{dns_label(stack)}"[:30].rstrip("-")
 
 
 def plan(cfg: StackConfig, stack: str) -> KubernetesPlan:

@@ -52,6 +52,18 @@ class ClusterArgs:
     def size(self) -> str | None:
         return self.node_size or DEFAULT_NODE_SIZES.get(self.cluster)
 
+    @property
+    def api_cidrs(self) -> list[str]:
+        """The IPv4 blocks of admin_cidrs: EKS, AKS, GKE and DOKS restrict their API endpoints
+        by IPv4 only (config validation refuses a managed cluster with no IPv4 admin CIDR)."""
+        import ipaddress
+
+        return [c for c in self.admin_cidrs if ipaddress.ip_network(c, strict=False).version == 4]
+
+    @property
+    def api_open_to_all(self) -> bool:
+        return "0.0.0.0/0" in self.api_cidrs
+
 
 @dataclass
 class ClusterParts:

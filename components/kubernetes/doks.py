@@ -21,7 +21,7 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
     versions = do.get_kubernetes_versions_output(
         version_prefix=args.version, opts=pulumi.InvokeOutputOptions(parent=component)
     )
-    open_to_all = "0.0.0.0/0" in args.admin_cidrs
+    open_to_all = args.api_open_to_all
     cluster = do.KubernetesCluster(
         name,
         name=name,
@@ -37,7 +37,7 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
             "node_count": args.node_count,
             "labels": {"dockyard/pool": "default"},
         },
-        control_plane_firewall=None if open_to_all else {"enabled": True, "allowed_addresses": args.admin_cidrs},
+        control_plane_firewall=None if open_to_all else {"enabled": True, "allowed_addresses": args.api_cidrs},
         tags=["dockyard", *(f"{k}:{v}" for k, v in sorted(args.tags.items()))],
         opts=pulumi.ResourceOptions(additional_secret_outputs=["kubeConfigs"]).merge(child),
     )

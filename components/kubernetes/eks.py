@@ -35,8 +35,15 @@ def subnet_cidrs(zones: int = ZONES) -> tuple[list[str], list[str]]:
     return blocks[:zones], blocks[zones:2 * zones]
 
 
+# Zone IDs whose subnets CreateCluster refuses (UnsupportedAvailabilityZoneException); zone names
+# map to IDs per account, so exclude by ID (EKS user guide, "View Amazon EKS networking
+# requirements for VPC and subnets": https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html).
+UNSUPPORTED_ZONE_IDS = ("use1-az3", "usw1-az2", "cac1-az3")
+
+
 def _vpc(name: str, opts: pulumi.ResourceOptions, tags: dict) -> tuple[aws.ec2.Vpc, list, list]:
-    zones = aws.get_availability_zones(state="available", opts=pulumi.InvokeOptions(parent=opts.parent))
+    zones = aws.get_availability_zones(state="available", exclude_zone_ids=list(UNSUPPORTED_ZONE_IDS),
+                                       opts=pulumi.InvokeOptions(parent=opts.parent))
     names = sorted(zones.names)[:ZONES]
     if len(names) < 2:
         raise ValueError(f"EKS needs two availability zones; the region offers {names}")
@@ -73,6 +80,9 @@ def _vpc(name: str, opts: pulumi.ResourceOptions, tags: dict) -> tuple[aws.ec2.V
 
 
 def create(component, name: str, args: ClusterArgs) -> ClusterParts:
+    # publicAccessCidrs of an IPv4 cluster take IPv4 blocks only ("You can't add IPv6 CIDR blocks
+    # to IPv4 clusters": EKS API reference, VpcConfigRequest.publicAccessCidrs).
+    public_cidrs = args.api_cidrs
     opts = pulumi.ResourceOptions(parent=component)
     tags = {"dockyard:cluster": name, **args.tags}
     vpc, public, private = _vpc(name, opts, tags)
@@ -100,7 +110,7 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
         access_entries=access_entries or None,
         endpoint_public_access=True,
         endpoint_private_access=True,
-        public_access_cidrs=args.admin_cidrs,
+        public_access_cidrs=public_cidrs,
         create_oidc_provider=True,  # IAM roles for service accounts, EKS's workload identity
         tags=tags,
         opts=pulumi.ResourceOptions(additional_secret_outputs=["kubeconfig", "kubeconfigJson"]).merge(opts),
@@ -119,12 +129,18 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
     for policy in NODE_POLICIES:
         aws.iam.RolePolicyAttachment(f"{name}-nodes-{policy.rsplit('/', 1)[1]}", role=node_role.name,
                                      policy_arn=policy, opts=opts)
+    # Without amiType EKS picks an x86_64 AMI type, and CreateNodegroup refuses an arm64-only
+    # (Graviton) size: "[t4g.medium] is not a valid instance type for requested amiType
+    # AL2023_x86_64_STANDARD" (EKS API reference, CreateNodegroup amiType).
+    archs = aws.ec2.get_instance_type(instance_type=args.size, opts=pulumi.InvokeOptions(parent=component))
+    arm_only = "arm64" in archs.supported_architectures and "x86_64" not in archs.supported_architectures
     eks.ManagedNodeGroup(
         f"{name}-nodes",
         cluster=cluster,
         node_role=node_role,
         subnet_ids=[s.id for s in private],
         instance_types=[args.size],
+        ami_type="AL2023_ARM_64_STANDARD" if arm_only else None,
         scaling_config={"desired_size": args.node_count, "min_size": args.node_count,
                         "max_size": args.node_count},
         tags=tags,

@@ -77,7 +77,7 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
         member=email.apply(lambda e: f"serviceAccount:{e}"),
         opts=opts,
     )
-    open_to_all = "0.0.0.0/0" in args.admin_cidrs
+    open_to_all = args.api_open_to_all
     cluster = gcp.container.Cluster(
         name,
         name=name,
@@ -91,7 +91,7 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
         ip_allocation_policy={},
         workload_identity_config={"workload_pool": f"{project}.svc.id.goog"},
         master_authorized_networks_config=None if open_to_all else {
-            "cidr_blocks": [{"cidr_block": c, "display_name": "dockyard adminCidrs"} for c in args.admin_cidrs],
+            "cidr_blocks": [{"cidr_block": c, "display_name": "dockyard adminCidrs"} for c in args.api_cidrs],
         },
         enable_shielded_nodes=True,
         enable_legacy_abac=False,  # authorization by Kubernetes RBAC only

@@ -21,6 +21,8 @@ import pulumi_aws as aws
 from components.hosts import PeerGroup, PortRule
 from components.hosts.host import Placement, split_families
 
+EIP_DEFAULT_QUOTA = 5  # Elastic IP addresses per Region, default (Amazon VPC user guide, "Amazon VPC quotas")
+
 
 class SwarmNetwork:
     def __init__(self, parent: pulumi.Resource, name: str, args, ports):
@@ -30,11 +32,26 @@ class SwarmNetwork:
         self.region = self.cfg.region or (args.providers.aws_region if args.providers else None)
         invoke_opts = pulumi.InvokeOptions(parent=parent)
         self.vpc_id = aws.ec2.get_vpc_output(default=True, region=self.region, opts=invoke_opts).id
+        # Only zones that offer the node size: RunInstances fails in a zone without it, and older
+        # zones lack newer families (use1-az3 has no t3; EC2 DescribeInstanceTypeOfferings).
+        from components.config import DEFAULT_SIZES
+
+        zones = aws.ec2.get_instance_type_offerings_output(
+            filters=[{"name": "instance-type", "values": [self.cfg.size or DEFAULT_SIZES["aws"]]}],
+            location_type="availability-zone", region=self.region, opts=invoke_opts).locations
         self.subnet_ids = aws.ec2.get_subnets_output(
             filters=[{"name": "vpc-id", "values": [self.vpc_id]},
-                     {"name": "default-for-az", "values": ["true"]}],
+                     {"name": "default-for-az", "values": ["true"]},
+                     {"name": "availability-zone", "values": zones}],
             region=self.region, opts=invoke_opts).ids.apply(sorted)
         self.tags = {"dockyard-swarm": args.stack}
+        nodes = self.cfg.managers + self.cfg.workers
+        if nodes > EIP_DEFAULT_QUOTA:
+            # Every node's host takes an Elastic IP (components/hosts/aws.py); past the quota,
+            # AllocateAddress fails with AddressLimitExceeded.
+            pulumi.log.warn(f"swarm: {nodes} nodes allocate {nodes} Elastic IPs, more than the {EIP_DEFAULT_QUOTA} "
+                            "an AWS account gets per region by default (Amazon VPC quotas, Elastic IP addresses "
+                            "per Region); request a quota increase before pulumi up")
         self.cluster_sg = aws.ec2.SecurityGroup(
             f"{name}-cluster-sg",
             description=f"dockyard swarm {args.stack}: members (swarm ports are admitted from this group)",
@@ -65,8 +82,13 @@ class SwarmNetwork:
         return PeerGroup(group, rules, aws_security_group_id=self.cluster_sg.id)
 
     def placement(self, index: int, node: str) -> Placement:
-        return Placement(network_id=self.vpc_id,
-                         subnet_id=self.subnet_ids.apply(lambda ids, i=index: ids[i % len(ids)]))
+        return Placement(network_id=self.vpc_id, subnet_id=self.subnet_ids.apply(lambda ids, i=index: self._pick(ids, i)))
+
+    def _pick(self, ids: list[str], index: int) -> str:
+        if not ids:
+            raise ValueError(f"no default subnet of the default VPC is in a zone that offers "
+                             f"{self.cfg.size or 'the node size'}; choose another swarm.size or region")
+        return ids[index % len(ids)]
 
     def node_ingress(self, node: str, published: list[PortRule]) -> list[PortRule]:
         return [] if self.lb_sg is not None else list(published)
@@ -81,15 +103,24 @@ class SwarmNetwork:
             f"{self.name}-lb", load_balancer_type="network", internal=False,
             subnets=self.subnet_ids, security_groups=[self.lb_sg.id],
             enable_cross_zone_load_balancing=True, tags=self.tags, region=self.region, opts=self.opts)
+        # One listener per port: a port published over both tcp and udp needs one TCP_UDP listener
+        # and target group ("To support both TCP and UDP on the same port, create a TCP_UDP
+        # listener": ELB docs, "Listeners for your Network Load Balancers").
+        protocols: dict[int, set[str]] = {}
         for port, proto in self.ports:
+            protocols.setdefault(port, set()).add(proto)
+        listeners = [(port, "tcpudp" if len(protos) > 1 else next(iter(protos)))
+                     for port, protos in protocols.items()]
+        for port, proto in listeners:
+            lb_protocol = "TCP_UDP" if proto == "tcpudp" else proto.upper()
             tg = aws.lb.TargetGroup(
-                f"{self.name}-{port}-{proto}", port=port, protocol=proto.upper(), target_type="instance",
+                f"{self.name}-{port}-{proto}", port=port, protocol=lb_protocol, target_type="instance",
                 vpc_id=self.vpc_id,
                 # Health check: TCP to the published port, which the routing mesh answers on every node.
                 health_check={"protocol": "TCP", "port": "traffic-port"},
                 tags=self.tags, region=self.region, opts=self.opts)
             aws.lb.Listener(
-                f"{self.name}-{port}-{proto}", load_balancer_arn=lb.arn, port=port, protocol=proto.upper(),
+                f"{self.name}-{port}-{proto}", load_balancer_arn=lb.arn, port=port, protocol=lb_protocol,
                 default_actions=[{"type": "forward", "target_group_arn": tg.arn}],
                 tags=self.tags, region=self.region, opts=self.opts)
             for node, host in hosts.items():

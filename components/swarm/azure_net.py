@@ -63,18 +63,26 @@ class SwarmNetwork:
             return {"id": pulumi.Output.concat(base, f"/{kind}/{item}")}
 
         frontend = sub("frontendIPConfigurations", "public")
-        rules, probes = [], []
+
+        def probe(name: str, port: int) -> dict:
+            return {"name": name, "protocol": "Tcp", "port": port, "interval_in_seconds": 5, "number_of_probes": 2}
+
+        # Every load-balancing rule needs a health probe, and probes are TCP/HTTP/HTTPS only
+        # (Microsoft Learn, "Azure Load Balancer health probes"). Probes first, so that a UDP port
+        # sorted before the first TCP port still gets one; with no TCP port at all, probe the
+        # swarm's gossip port 7946/tcp, which every node's dockerd listens on.
+        probes = [probe(f"tcp-{port}", port) for port, proto in self.ports if proto == "tcp"]
+        if not probes and self.ports:
+            probes = [probe("swarm-7946", 7946)]
+        rules = []
         for port, proto in self.ports:
             key = f"{proto}-{port}"
-            if proto == "tcp":
-                probes.append({"name": key, "protocol": "Tcp", "port": port, "interval_in_seconds": 5,
-                               "number_of_probes": 2})
             rules.append({
                 "name": key, "protocol": proto.capitalize(), "frontend_port": port, "backend_port": port,
                 "frontend_ip_configuration": frontend,
                 "backend_address_pools": [sub("backendAddressPools", "nodes")],
-                # A UDP port has no TCP probe of its own: probe the first TCP port, if any.
-                **({"probe": sub("probes", key if proto == "tcp" else probes[0]["name"])} if probes else {}),
+                # A UDP port has no TCP probe of its own: it uses the first TCP probe.
+                "probe": sub("probes", key if proto == "tcp" else probes[0]["name"]),
                 "disable_outbound_snat": True,  # nodes reach out through their own public IPs
                 "idle_timeout_in_minutes": 4,
             })

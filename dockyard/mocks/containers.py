@@ -14,8 +14,9 @@ def _autoname(ctx, inputs, key="name", max_len=None):
     """AWS autonaming: the logical name plus a random suffix, unless the program gave a name."""
     if inputs.get(key):
         return inputs[key]
-    name = f"{ctx.name}-{ctx.hex(7, key)}"
-    return name[-max_len:] if max_len else name
+    # Not cut to max_len: Pulumi does not shorten an auto-name, the name check refuses it (so a
+    # test can see a name that is too long).
+    return f"{ctx.name}-{ctx.hex(7, key)}"
 
 
 @resource_outputs("aws:ecs/cluster:Cluster")
@@ -138,10 +139,18 @@ def _get_vpc(ctx, args):
 
 @invoke("aws:ec2/getSubnets:getSubnets")
 def _get_subnets(ctx, args):
-    # One subnet per availability zone, as the default VPC has; three zones is typical.
+    # One default subnet per availability zone, as the default VPC has (six zones in us-east-1,
+    # three elsewhere); an availability-zone filter keeps the subnets of those zones only.
+    from dockyard.mocks.hosts import aws_default_subnet, aws_zones
+
+    region = args.get("region") or ctx.region
+    zones = list(aws_zones(region))
+    for f in args.get("filters") or []:
+        if f.get("name") == "availability-zone":
+            zones = [z for z in zones if z in (f.get("values") or [])]
     return {
-        "id": ctx.region,
-        "ids": [f"subnet-{ctx.hex(17, f'subnet{i}')}" for i in range(3)],
+        "id": region,
+        "ids": [aws_default_subnet(region, z) for z in zones],
         "filters": args.get("filters"),
         "tags": args.get("tags"),
         "region": args.get("region") or ctx.region,
@@ -154,8 +163,9 @@ _SUBSCRIPTION = "00000000-0000-4000-8000-000000000000"
 
 
 def _azure_name(ctx, inputs, key):
-    # azure-native autonaming: the logical name plus a random 7-character suffix.
-    return inputs.get(key) or f"{ctx.name}{ctx.hex(7, key)}"
+    # azure-native autonaming: the logical name plus 8 random hex characters
+    # (pulumi-azure-native provider getDefaultName: resource.NewUniqueName(seed, name, 8, ...)).
+    return inputs.get(key) or f"{ctx.name}{ctx.hex(8, key)}"
 
 
 @resource_outputs("azure-native:resources:ResourceGroup")

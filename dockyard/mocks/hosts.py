@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import struct
 
 from dockyard.mocks.registry import invoke, resource_outputs
@@ -90,6 +91,12 @@ def _do_ssh_key(ctx, inputs):
             "fingerprint": ":".join(ctx.hex(32, "fp")[i:i + 2] for i in range(0, 32, 2))}
 
 
+@invoke("digitalocean:index/getSshKeys:getSshKeys")
+def _do_ssh_keys(ctx, args):
+    # A fresh account: no key registered yet (tests that need one registered replace this).
+    return {"id": "ssh-keys-" + ctx.hex(8), "sshKeys": [], "filters": args.get("filters"), "sorts": args.get("sorts")}
+
+
 @resource_outputs("digitalocean:index/firewall:Firewall")
 def _do_firewall(ctx, inputs):
     return {"id": f"{ctx.hex(8)}-0000-4000-8000-{ctx.hex(12, 'fw')}", "status": "succeeded"}
@@ -108,15 +115,41 @@ def _do_reserved_ip_assignment(ctx, inputs):
 
 # --- AWS ----------------------------------------------------------------------------------------
 
+_DIRECTIONS = {"east": "e", "west": "w", "north": "n", "south": "s", "central": "c", "northeast": "ne",
+               "northwest": "nw", "southeast": "se", "southwest": "sw", "gov": "g"}
+
+
+def aws_zones(region: str) -> dict[str, str]:
+    """The mock account's zones of a region: name -> zone ID (us-east-1 has six, others three).
+
+    Zone names map to zone IDs per account (EC2 user guide, "AZ IDs"); this account's mapping is
+    shifted so that us-east-1e is use1-az3 (the zone without t3) and, in three-zone regions, the
+    second zone is az3 (ca-central-1b is cac1-az3, which EKS refuses)."""
+    letters = "abcdef" if region == "us-east-1" else "abc"
+    parts = region.split("-")
+    abbr = parts[0] + "".join(_DIRECTIONS.get(p, p[:1]) for p in parts[1:-1]) + parts[-1]
+    n = len(letters)
+    return {f"{region}{z}": f"{abbr}-az{(i + 4) % n + 1}" for i, z in enumerate(letters)}
+
+
+def aws_default_subnet(region: str, zone: str) -> str:
+    """The default subnet of a zone in the mock account's default VPC (stable across invokes)."""
+    return "subnet-" + hashlib.sha256(f"{region}|{zone}".encode()).hexdigest()[:17]
+
+
 
 @invoke("aws:ec2/getAmi:getAmi")
 def _aws_get_ami(ctx, args):
     owners = args.get("owners") or []
     pattern = next((f["values"][0] for f in args.get("filters") or [] if f.get("name") == "name"), "image-*")
+    arch = next((f["values"][0] for f in args.get("filters") or [] if f.get("name") == "architecture"), "x86_64")
     name = pattern.replace("*", "20260101")
-    return {"id": "ami-" + ctx.hex(17, "ami"), "name": name, "ownerId": owners[0] if owners else ctx.account,
-            "architecture": "x86_64", "virtualizationType": "hvm", "rootDeviceName": "/dev/sda1",
-            "imageId": "ami-" + ctx.hex(17, "ami"), "mostRecent": bool(args.get("mostRecent")),
+    # One image per (owner, name, architecture) in the region: the same query finds the same AMI.
+    region = args.get("region") or ctx.region
+    ami = "ami-" + hashlib.sha256(f"{region}|{owners}|{pattern}|{arch}".encode()).hexdigest()[:17]
+    return {"id": ami, "name": name, "ownerId": owners[0] if owners else ctx.account,
+            "architecture": arch, "virtualizationType": "hvm", "rootDeviceName": "/dev/sda1",
+            "imageId": ami, "mostRecent": bool(args.get("mostRecent")),
             "owners": owners, "filters": args.get("filters")}
 
 
@@ -163,7 +196,7 @@ def _aws_instance(ctx, inputs):
 
 
 def _az_id(ctx, inputs, provider: str, kind: str, name_key: str) -> tuple[str, str]:
-    name = inputs.get(name_key) or f"{ctx.name}{ctx.hex(7, name_key)}"
+    name = inputs.get(name_key) or f"{ctx.name}{ctx.hex(8, name_key)}"
     rg = inputs.get("resourceGroupName", "rg")
     return name, f"/subscriptions/{_SUBSCRIPTION}/resourceGroups/{rg}/providers/{provider}/{kind}/{name}"
 
@@ -176,7 +209,7 @@ def _az_vnet(ctx, inputs):
 
 @resource_outputs("azure-native:network:Subnet")
 def _az_subnet(ctx, inputs):
-    name = inputs.get("subnetName") or inputs.get("name") or f"{ctx.name}{ctx.hex(7, 'subnet')}"
+    name = inputs.get("subnetName") or inputs.get("name") or f"{ctx.name}{ctx.hex(8, 'subnet')}"
     rg, vnet = inputs.get("resourceGroupName", "rg"), inputs.get("virtualNetworkName", "vnet")
     rid = (f"/subscriptions/{_SUBSCRIPTION}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/"
            f"{vnet}/subnets/{name}")
@@ -272,6 +305,17 @@ def _gcp_instance(ctx, inputs):
     name, path = _gcp_link(ctx, inputs, "instances", f"zones/{inputs.get('zone', 'us-central1-b')}")
     return {"id": path, "name": name, "instanceId": str(ctx.number(10 ** 18)), "currentStatus": "RUNNING",
             "selfLink": "https://www.googleapis.com/compute/v1/" + path}
+
+
+@invoke("aws:ec2/getInstanceType:getInstanceType")
+def _aws_instance_type(ctx, args):
+    # AWS names Graviton (arm64-only) families with a "g" after the generation digit (t4g, m7gd,
+    # c6gn); a1 is the first Graviton. Every other family here runs x86_64.
+    itype = args.get("instanceType") or "t3.micro"
+    family = itype.split(".")[0]
+    arm = family == "a1" or bool(re.match(r"^[a-z]+\d+g[a-z]*$", family))
+    return {"id": itype, "instanceType": itype, "supportedArchitectures": ["arm64"] if arm else ["x86_64"],
+            "region": args.get("region") or ctx.region}
 
 
 @invoke("aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings")

@@ -110,7 +110,7 @@ def _aks(ctx, inputs):
     identity = dict(inputs.get("identity") or {})
     if identity.get("type") == "SystemAssigned":
         identity.update(principalId=_guid(ctx, "principal"), tenantId=_guid(ctx, "tenant"))
-    name = inputs.get("resourceName") or f"{ctx.name}{ctx.hex(7, 'name')}"
+    name = inputs.get("resourceName") or f"{ctx.name}{ctx.hex(8, 'name')}"
     group = inputs.get("resourceGroupName", "rg")
     return {
         "name": name,
@@ -127,11 +127,21 @@ def _aks(ctx, inputs):
 
 @resource_outputs("azure-native:operationalinsights:Workspace")
 def _workspace(ctx, inputs):
-    name = inputs.get("workspaceName") or f"{ctx.name}{ctx.hex(7, 'name')}"
+    name = inputs.get("workspaceName") or f"{ctx.name}{ctx.hex(8, 'name')}"
     group = inputs.get("resourceGroupName", "rg")
     return {"name": name, "customerId": _guid(ctx, "customer"), "provisioningState": "Succeeded",
             "id": f"/subscriptions/{_SUBSCRIPTION}/resourceGroups/{group}/providers/"
                   f"Microsoft.OperationalInsights/workspaces/{name}"}
+
+
+@resource_outputs("azure-native:monitor:DataCollectionRule")
+def _data_collection_rule(ctx, inputs):
+    # An ARM id, as the association's dataCollectionRuleId needs (the engine's default id is not one).
+    name = inputs.get("dataCollectionRuleName") or f"{ctx.name}{ctx.hex(8, 'name')}"
+    group = inputs.get("resourceGroupName", "rg")
+    return {"name": name, "immutableId": "dcr-" + ctx.hex(32, "immutable"), "provisioningState": "Succeeded",
+            "id": f"/subscriptions/{_SUBSCRIPTION}/resourceGroups/{group}/providers/"
+                  f"Microsoft.Insights/dataCollectionRules/{name}"}
 
 
 @invoke("azure-native:containerservice:listManagedClusterUserCredentials")
@@ -193,7 +203,10 @@ def _helm_release(ctx, inputs):
 
 @invoke("aws:index/getAvailabilityZones:getAvailabilityZones")
 def _zones(ctx, args):
+    from dockyard.mocks.hosts import aws_zones
+
     region = args.get("region") or ctx.region
-    names = [f"{region}{z}" for z in "abcdef"]
-    return {"id": region, "names": names, "zoneIds": [f"{region}-az{i}" for i in range(1, 7)],
-            "groupNames": [region] * 6, "state": args.get("state")}
+    skip_ids, skip_names = set(args.get("excludeZoneIds") or []), set(args.get("excludeNames") or [])
+    zones = {n: i for n, i in aws_zones(region).items() if i not in skip_ids and n not in skip_names}
+    return {"id": region, "names": list(zones), "zoneIds": list(zones.values()),
+            "groupNames": [region] * len(zones), "state": args.get("state")}

@@ -83,7 +83,7 @@ def _azure_child_ids(base: str, items, kind: str) -> list:
 
 @resource_outputs("azure-native:network:LoadBalancer")
 def _azure_lb(ctx, inputs):
-    name = inputs.get("loadBalancerName") or f"{ctx.name}{ctx.hex(7, 'name')}"
+    name = inputs.get("loadBalancerName") or f"{ctx.name}{ctx.hex(8, 'name')}"
     rg = inputs.get("resourceGroupName", "rg")
     base = (f"/subscriptions/00000000-0000-4000-8000-000000000000/resourceGroups/{rg}"
             f"/providers/Microsoft.Network/loadBalancers/{name}")
@@ -96,7 +96,7 @@ def _azure_lb(ctx, inputs):
 
 @resource_outputs("azure-native:network:ApplicationSecurityGroup")
 def _azure_asg(ctx, inputs):
-    name = inputs.get("applicationSecurityGroupName") or f"{ctx.name}{ctx.hex(7, 'name')}"
+    name = inputs.get("applicationSecurityGroupName") or f"{ctx.name}{ctx.hex(8, 'name')}"
     rg = inputs.get("resourceGroupName", "rg")
     return {"id": f"/subscriptions/00000000-0000-4000-8000-000000000000/resourceGroups/{rg}"
                   f"/providers/Microsoft.Network/applicationSecurityGroups/{name}", "name": name}
