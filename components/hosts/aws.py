@@ -2,7 +2,11 @@
 (docker-machine's `-d amazonec2`). Imported only by stacks with an AWS host.
 
 The ENI and its Elastic IP exist before the instance, so both the private and the public IP are
-in the server certificate. The image is the newest Ubuntu LTS AMI published by Canonical
+in the server certificate. With ``Placement.ephemeral_public_ip`` (swarm workers) there is neither:
+an Elastic IP is a scarce, per-region quota (5 by default, Amazon VPC quotas), so the instance
+takes an auto-assigned public IPv4 address at launch instead (EC2 user guide, "Public IPv4
+addresses"; it changes when the instance stops and starts) and the certificate names only
+localhost and 127.0.0.1. The image is the newest Ubuntu LTS AMI published by Canonical
 (or Flatcar stable by Kinvolk), found by an ec2.getAmi invoke, unless ``image`` names an AMI.
 """
 
@@ -93,19 +97,33 @@ class Driver:
             region=self.region,
             opts=self.opts,
         )
+        if args.placement.ephemeral_public_ip:
+            # No ENI and no Elastic IP: the instance gets its subnet, its groups and an
+            # auto-assigned public IP at launch (machine()); its IPs exist only with it.
+            self.eni = self.eip = None
+            self.subnet_id, self.security_group_ids = subnet_id, [self.security_group.id, *groups]
+            self._ipv6_warning()
+            return Addresses(public_ip=None, private_ip=None)
         self.eni = aws.ec2.NetworkInterface(
             f"{self.name}-eni", subnet_id=subnet_id, security_groups=[self.security_group.id, *groups],
             tags=self.tags, region=self.region, opts=self.opts,
         )
         self.eip = aws.ec2.Eip(f"{self.name}-eip", domain="vpc", network_interface=self.eni.id, tags=self.tags,
                                region=self.region, opts=self.opts)
-        if cfg.ipv6:
+        self._ipv6_warning()
+        return Addresses(public_ip=self.eip.public_ip, private_ip=self.eni.private_ip, dns_name=self.eip.public_dns)
+
+    def _ipv6_warning(self):
+        if self.cfg.ipv6:
             pulumi.log.warn(f"{self.name}: ipv6 on AWS needs a subnet with an IPv6 range; "
                             "give one through the host's placement")
-        return Addresses(public_ip=self.eip.public_ip, private_ip=self.eni.private_ip, dns_name=self.eip.public_dns)
 
     def internal_ip(self):
         return None  # the private IP is allocated before the VM (Addresses.private_ip)
+
+    def machine_addresses(self, machine: aws.ec2.Instance) -> Addresses:
+        """The IPs of an instance with an ephemeral public address: known once it exists."""
+        return Addresses(public_ip=machine.public_ip, private_ip=machine.private_ip, dns_name=machine.public_dns)
 
     def machine(self, *, user_data, ssh_public_key):
         cfg = self.cfg
@@ -123,12 +141,19 @@ class Driver:
         root = {"volume_type": "gp3", "encrypted": True, "delete_on_termination": True}
         if cfg.disk_gb is not None:
             root["volume_size"] = cfg.disk_gb
+        if self.eni is not None:
+            network = {"primary_network_interface": {"network_interface_id": self.eni.id}}
+        else:
+            # Explicit, rather than relying on the subnet's MapPublicIpOnLaunch (true on default
+            # subnets): the node must reach Docker's apt repository on first boot.
+            network = {"subnet_id": self.subnet_id, "vpc_security_group_ids": self.security_group_ids,
+                       "associate_public_ip_address": True}
         return aws.ec2.Instance(
             self.name,
             ami=ami,
             instance_type=cfg.size,
             key_name=key.key_name,
-            primary_network_interface={"network_interface_id": self.eni.id},
+            **network,
             user_data=user_data,
             # New certificates mean new user data: replace the instance rather than leave it
             # running with the old ones (user data is read on first boot only).

@@ -4,7 +4,8 @@ How a host comes up, on every cloud (the driver module does the cloud-specific p
 
 1. its addresses are allocated first, as their own resources (DigitalOcean reserved IP, AWS
    Elastic IP on an ENI, Azure static public IP and NIC, GCP static external and internal
-   addresses), so their IPs are known before the VM exists;
+   addresses), so their IPs are known before the VM exists (except with
+   ``Placement.ephemeral_public_ip`` on AWS: the VM's own IPs, not SANs);
 2. DockerTls issues the server certificate with those IPs as SANs (an address change re-issues it,
    which changes the user data, which replaces the VM: no stale x509 errors);
 3. the firewall is created with SSH and 2376 open to ``admin_cidrs`` only, plus whatever the
@@ -124,6 +125,11 @@ class Placement:
     # Azure: load balancer backend pools (ids) the NIC joins; NIC-based, because inbound NAT
     # rules cannot target IP-based pools (used by components/swarm/azure_net.py).
     azure_lb_backend_pool_ids: Sequence[pulumi.Input[str]] = ()
+    # AWS only: no Elastic IP, the instance's auto-assigned public IP instead (swarm workers; an
+    # account has 5 Elastic IPs per region). Its IPs are known only with the VM, so the server
+    # certificate names localhost/127.0.0.1 only: reach its 2376 over SSH (docker_host is
+    # ssh://user@ip) or on the host itself, not by IP.
+    ephemeral_public_ip: bool = False
 
 
 @dataclass(frozen=True)
@@ -179,9 +185,10 @@ def split_families(cidrs: Sequence[str]) -> tuple[list[str], list[str]]:
 
 @dataclass
 class Addresses:
-    """What a driver allocates before the VM: IPs as Outputs (private may be None)."""
+    """What a driver allocates before the VM: IPs as Outputs (private may be None; public is None
+    only for an ephemeral public address, whose IPs the driver's machine_addresses() gives)."""
 
-    public_ip: pulumi.Output[str]
+    public_ip: pulumi.Output[str] | None
     private_ip: pulumi.Output[str] | None = None
     ipv6: pulumi.Output[str] | None = None
     dns_name: pulumi.Output[str] | None = None  # the public DNS name the cloud gives the address
@@ -206,7 +213,8 @@ class DockerHost(pulumi.ComponentResource):
     """A VM with Docker Engine, a firewall, an SSH key and a mutual-TLS API on 2376.
 
     Attributes (Outputs): public_ip, private_ip (None where the cloud cannot know it before the VM
-    exists), internal_ip (the private address in every case), docker_host (tcp://IP:2376),
+    exists), internal_ip (the private address in every case), docker_host (tcp://IP:2376; with
+    Placement.ephemeral_public_ip ssh://user@IP, and public_ip/private_ip are the VM's own),
     ssh_user, ssh_port, ca_cert_pem, server_cert_pem, client_cert_pem, client_key_pem (secret), ssh_private_key (secret; None when a public key
     was given), summary (the `hosts` stack-output entry), credentials (secret {ca, cert, key}).
     ``tls`` is the DockerTls child and ``machine`` the VM resource.
@@ -215,6 +223,8 @@ class DockerHost(pulumi.ComponentResource):
     def __init__(self, name: str, args: DockerHostArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("dockyard:index:DockerHost", name, None, opts)
         cfg = args.config
+        if args.placement.ephemeral_public_ip and cfg.cloud != "aws":
+            raise ValueError(f"{name}: Placement.ephemeral_public_ip is implemented on aws only")
         child = pulumi.ResourceOptions(parent=self)
         self.config = cfg
 
@@ -246,12 +256,19 @@ class DockerHost(pulumi.ComponentResource):
         )
         self.machine = driver.machine(user_data=user_data, ssh_public_key=ssh_public_key)
 
+        if addresses.public_ip is None:
+            # Ephemeral public address: the VM's own IPs, after it exists (no cycle), not SANs;
+            # the TLS API is reached through SSH (the docker group's unix socket) or on the host.
+            addresses = driver.machine_addresses(self.machine)
+            port = "" if cfg.ssh_port == 22 else f":{cfg.ssh_port}"
+            self.docker_host = addresses.public_ip.apply(lambda ip: f"ssh://{cfg.ssh_user}@{_url_host(ip)}{port}")
+        else:
+            self.docker_host = addresses.public_ip.apply(lambda ip: f"tcp://{_url_host(ip)}:{DOCKER_TLS_PORT}")
         self.public_ip = addresses.public_ip
         self.private_ip = addresses.private_ip
         # The private address even where it is known only once the VM exists (DigitalOcean):
         # what cluster members use to reach each other. Not a SAN in that case.
         self.internal_ip = addresses.private_ip if addresses.private_ip is not None else driver.internal_ip()
-        self.docker_host = addresses.public_ip.apply(lambda ip: f"tcp://{_url_host(ip)}:{DOCKER_TLS_PORT}")
         self.ssh_user = cfg.ssh_user
         self.ssh_port = cfg.ssh_port
         self.ca_cert_pem = self.tls.ca_cert_pem

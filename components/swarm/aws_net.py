@@ -5,6 +5,11 @@
   group admits the swarm ports from it (DockerHost's peer rules).
 * Nodes go round-robin into the default VPC's default subnets (one per availability zone), so
   managers sit in different zones, as the Docker for AWS template placed them.
+* Elastic IPs: managers keep theirs (manager-1's IP is the swarm's Docker API endpoint, so it is in
+  the certificates); workers (``worker-N``, by name, so a promotion or demotion in ``nodes:`` does
+  not replace a VM) use an auto-assigned public IP instead (``Placement.ephemeral_public_ip``):
+  an account has 5 Elastic IPs per region, and 3 managers + 5 workers would need 8. A worker's
+  IPs are not in its server certificate; the swarm reaches it over SSH and its private IP only.
 * Load balancer: Docker for AWS put an ELB in front of every node and published its DNS name as
   ``DefaultDNSTarget``; here an NLB with one TCP/UDP listener and target group per published port,
   every node registered (the routing mesh sends the connection on to a task). The NLB has its own
@@ -45,11 +50,10 @@ class SwarmNetwork:
                      {"name": "availability-zone", "values": zones}],
             region=self.region, opts=invoke_opts).ids.apply(sorted)
         self.tags = {"dockyard-swarm": args.stack}
-        nodes = self.cfg.managers + self.cfg.workers
-        if nodes > EIP_DEFAULT_QUOTA:
-            # Every node's host takes an Elastic IP (components/hosts/aws.py); past the quota,
-            # AllocateAddress fails with AddressLimitExceeded.
-            pulumi.log.warn(f"swarm: {nodes} nodes allocate {nodes} Elastic IPs, more than the {EIP_DEFAULT_QUOTA} "
+        eips = self.cfg.managers  # one per manager; workers take none (placement())
+        if eips > EIP_DEFAULT_QUOTA:
+            # Past the quota, AllocateAddress fails with AddressLimitExceeded.
+            pulumi.log.warn(f"swarm: {eips} managers allocate {eips} Elastic IPs, more than the {EIP_DEFAULT_QUOTA} "
                             "an AWS account gets per region by default (Amazon VPC quotas, Elastic IP addresses "
                             "per Region); request a quota increase before pulumi up")
         self.cluster_sg = aws.ec2.SecurityGroup(
@@ -82,7 +86,8 @@ class SwarmNetwork:
         return PeerGroup(group, rules, aws_security_group_id=self.cluster_sg.id)
 
     def placement(self, index: int, node: str) -> Placement:
-        return Placement(network_id=self.vpc_id, subnet_id=self.subnet_ids.apply(lambda ids, i=index: self._pick(ids, i)))
+        return Placement(network_id=self.vpc_id, subnet_id=self.subnet_ids.apply(lambda ids, i=index: self._pick(ids, i)),
+                         ephemeral_public_ip=node.startswith("worker-"))
 
     def _pick(self, ids: list[str], index: int) -> str:
         if not ids:

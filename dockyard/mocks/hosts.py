@@ -187,9 +187,19 @@ def _aws_key_pair(ctx, inputs):
 @resource_outputs("aws:ec2/instance:Instance")
 def _aws_instance(ctx, inputs):
     iid = "i-" + ctx.hex(17, "i")
-    return {"id": iid, "arn": ctx.arn("ec2", f"instance/{iid}"), "instanceState": "running",
-            "availabilityZone": ctx.region + "a", "primaryNetworkInterfaceId": (inputs.get("primaryNetworkInterface")
-                                                                             or {}).get("networkInterfaceId")}
+    out = {"id": iid, "arn": ctx.arn("ec2", f"instance/{iid}"), "instanceState": "running",
+           "availabilityZone": ctx.region + "a", "primaryNetworkInterfaceId": (inputs.get("primaryNetworkInterface")
+                                                                            or {}).get("networkInterfaceId")}
+    if not inputs.get("primaryNetworkInterface"):
+        # Launched into a subnet: EC2 picks the private IP (default VPC 172.31.0.0/16) and, when
+        # asked, an auto-assigned public IPv4 address with its ec2-... DNS name.
+        private_ip = inputs.get("privateIp") or f"172.31.{ctx.number(250, 'ia')}.{2 + ctx.number(250, 'ib')}"
+        out.update({"privateIp": private_ip, "privateDns": f"ip-{private_ip.replace('.', '-')}.ec2.internal",
+                    "primaryNetworkInterfaceId": "eni-" + ctx.hex(17, "ieni")})
+        if inputs.get("associatePublicIpAddress"):
+            ip = ctx.public_ip("instance")
+            out.update({"publicIp": ip, "publicDns": f"ec2-{ip.replace('.', '-')}.compute-1.amazonaws.com"})
+    return out
 
 
 # --- Azure --------------------------------------------------------------------------------------

@@ -50,11 +50,14 @@ def test_aws_swarm_nodes_only_in_zones_that_offer_the_size(mock_engine):
     result = _run(mock_engine, {"managers": 3, "workers": 5, "loadBalancer": True})
     offered = set(result.outputs["offeredSubnets"])
     assert offered and offered != set(result.outputs["allSubnets"])  # the region has a zone without t3
-    enis = result.of_type("aws:ec2/networkInterface:NetworkInterface")
-    assert len(enis) == 8
-    for eni in enis:
-        assert eni.inputs["subnetId"] in offered, eni.name
-    assert len({eni.inputs["subnetId"] for eni in enis}) >= 2  # still spread over zones
+    # A node's subnet is on its ENI (managers) or, without one, on its instance (workers).
+    subnets = {r.name: r.inputs["subnetId"] for r in result.of_type("aws:ec2/networkInterface:NetworkInterface")}
+    subnets.update({r.name: r.inputs["subnetId"] for r in result.of_type("aws:ec2/instance:Instance")
+                    if "subnetId" in r.inputs})
+    assert len(subnets) == 8
+    for name, subnet in subnets.items():
+        assert subnet in offered, name
+    assert len(set(subnets.values())) >= 2  # still spread over zones
 
 
 def test_aws_swarm_port_published_over_tcp_and_udp_gets_one_tcp_udp_listener(mock_engine, tmp_path):
@@ -97,9 +100,14 @@ def test_aws_swarm_security_group_texts_use_the_allowed_characters(mock_engine):
 
 
 def test_aws_swarm_warns_when_its_elastic_ips_exceed_the_default_quota(mock_engine):
-    # Amazon VPC quotas: 5 Elastic IP addresses per Region by default; each node has one.
-    big = _run(mock_engine, {"managers": 3, "workers": 5})
-    assert len(big.of_type("aws:ec2/eip:Eip")) == 8
+    # Amazon VPC quotas: 5 Elastic IP addresses per Region by default; each manager has one,
+    # workers none.
+    big = _run(mock_engine, {"managers": 7, "workers": 1})
+    assert len(big.of_type("aws:ec2/eip:Eip")) == 7
     assert any("Elastic IP" in w and "quota" in w for w in big.warnings), big.warnings
-    small = _run(mock_engine, {"managers": 1, "workers": 2})
-    assert not any("Elastic IP" in w for w in small.warnings), small.warnings
+    many_workers = _run(mock_engine, {"managers": 3, "workers": 5})
+    assert len(many_workers.of_type("aws:ec2/eip:Eip")) == 3
+    assert not any("Elastic IP" in w for w in many_workers.warnings), many_workers.warnings
+    at_quota = _run(mock_engine, {"managers": 5, "workers": 2})
+    assert len(at_quota.of_type("aws:ec2/eip:Eip")) == 5
+    assert not any("Elastic IP" in w for w in at_quota.warnings), at_quota.warnings

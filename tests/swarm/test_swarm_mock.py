@@ -189,17 +189,18 @@ def test_join_tokens_are_secret_everywhere(mock_engine, cloud):
 def test_init_and_join_advertise_private_addresses(mock_engine):
     result = run_swarm(mock_engine, {"cloud": "aws", "managers": 1, "workers": 1, "size": "t3.micro"})
     m1_eni = result.get("aws:ec2/networkInterface:NetworkInterface", "swarm-manager-1-eni").outputs["privateIp"]
-    w1_eni = result.get("aws:ec2/networkInterface:NetworkInterface", "swarm-worker-1-eni").outputs["privateIp"]
+    # A worker has no ENI of its own (no Elastic IP): its addresses are the instance's.
+    w1_vm = result.get("aws:ec2/instance:Instance", "swarm-worker-1")
+    w1_private = w1_vm.outputs["privateIp"]
     init = command_text(result.get(CMD_REMOTE, "swarm-init"))
     assert f"ADDR={m1_eni}\n" in init and "swarm init --advertise-addr" in init
     join = command_text(result.get(CMD_REMOTE, "swarm-worker-1-join"))
-    assert f"ADDR={w1_eni}\n" in join and f"MANAGER={m1_eni}\n" in join
+    assert f"ADDR={w1_private}\n" in join and f"MANAGER={m1_eni}\n" in join
     conn = result.get(CMD_REMOTE, "swarm-worker-1-join").inputs["connection"]
     # The connection holds the generated private key, so the engine keeps all of it secret.
     assert isinstance(conn, Secret)
     conn = conn.value
-    eip = result.get("aws:ec2/eip:Eip", "swarm-worker-1-eip").outputs["publicIp"]
-    assert conn["host"] == eip and conn["user"] == "ubuntu"
+    assert conn["host"] == w1_vm.outputs["publicIp"] and conn["user"] == "ubuntu"
     assert conn["privateKey"].startswith("-----BEGIN OPENSSH PRIVATE KEY")
 
 
@@ -282,6 +283,15 @@ def _aws_rules(result, name):
     return result.get("aws:ec2/securityGroup:SecurityGroup", name).inputs.get("ingress", [])
 
 
+def _aws_node_net(result, node) -> tuple[list, str]:
+    """(security group ids, subnet) of a node: on its ENI (managers) or its instance (workers)."""
+    enis = [r for r in result.of_type("aws:ec2/networkInterface:NetworkInterface") if r.name == f"swarm-{node}-eni"]
+    if enis:
+        return enis[0].inputs["securityGroups"], enis[0].inputs["subnetId"]
+    vm = result.get("aws:ec2/instance:Instance", f"swarm-{node}")
+    return vm.inputs["vpcSecurityGroupIds"], vm.inputs["subnetId"]
+
+
 def test_aws_swarm_ports_only_between_members_and_lb(mock_engine):
     result = run_swarm(mock_engine, {"cloud": "aws", "managers": 3, "workers": 2, "size": "t3.micro",
                                      "loadBalancer": True, "publicCidrs": ["192.0.2.0/24"]},
@@ -299,8 +309,7 @@ def test_aws_swarm_ports_only_between_members_and_lb(mock_engine):
             if r.get("cidrBlocks"):
                 assert r["cidrBlocks"] == ["198.51.100.0/24"]  # only ssh / 2376 from adminCidrs
                 assert r["fromPort"] in (22, 2376)
-        eni = result.get("aws:ec2/networkInterface:NetworkInterface", f"swarm-{node}-eni")
-        assert cluster_sg in eni.inputs["securityGroups"]
+        assert cluster_sg in _aws_node_net(result, node)[0]
     # Published port 80: to the load balancer from publicCidrs, to the nodes only from the LB.
     assert [(r["protocol"], r["fromPort"], r["cidrBlocks"]) for r in lb_sg.inputs["ingress"]] == [
         ("tcp", 80, ["192.0.2.0/24"])]
@@ -313,8 +322,7 @@ def test_aws_swarm_ports_only_between_members_and_lb(mock_engine):
     # Zones for your Network Load Balancer"): several zones, every node's among them.
     assert lb.inputs["loadBalancerType"] == "network" and len(lb.inputs["subnets"]) >= 2
     for node in ("manager-1", "manager-2", "manager-3", "worker-1", "worker-2"):
-        eni = result.get("aws:ec2/networkInterface:NetworkInterface", f"swarm-{node}-eni")
-        assert eni.inputs["subnetId"] in lb.inputs["subnets"]
+        assert _aws_node_net(result, node)[1] in lb.inputs["subnets"]
     assert result.outputs["swarm"]["defaultDnsTarget"] == lb.outputs["dnsName"]
     assert result.outputs["swarm"]["url"] == f"http://{lb.outputs['dnsName']}/"
     # Nodes spread over the availability zones' subnets.
