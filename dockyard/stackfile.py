@@ -54,8 +54,9 @@ def list_stacks(project_dir: Path = PROJECT_DIR) -> list[str]:
     return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in stack_dir.glob("Pulumi.*.yaml"))
 
 
-def _stack_dir(project_dir: Path) -> str:
-    project = read_yaml(project_dir / "Pulumi.yaml", project_dir) or {}
+def _stack_dir(project_dir: Path, project: dict | None = None) -> str:
+    if project is None:
+        project = read_yaml(project_dir / "Pulumi.yaml", project_dir) or {}
     return str(project.get("stackConfigDir") or ".")
 
 
@@ -78,7 +79,7 @@ def load(stack: str, project_dir: Path = PROJECT_DIR) -> StackFiles:
         else:
             files.config[full] = decl
 
-    stack_path = project_dir / _stack_dir(project_dir) / f"Pulumi.{stack}.yaml"
+    stack_path = project_dir / _stack_dir(project_dir, project) / f"Pulumi.{stack}.yaml"
     if not stack_path.is_file():
         known = ", ".join(list_stacks(project_dir)) or "none"
         raise InputError(_rel(stack_path, project_dir), f"no such stack '{stack}' (stacks: {known})")

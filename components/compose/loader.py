@@ -782,21 +782,41 @@ def _project_name(raw_name, path: Path) -> str:
     return base or "default"
 
 
+_LOADED: dict[tuple, ComposeProject] = {}
+
+
 def load_compose(path, *, environ: dict[str, str] | None = None) -> ComposeProject:
     """Read, validate and normalise a compose file.
 
     `environ` supplies ${VAR} values (default: the `.env` file beside the compose file, overridden
     by os.environ, as Docker Compose does). Raises ComposeError (FILE or FILE:LINE) on bad input.
+
+    Config validation, the swarm, container and Kubernetes components all read the same file in
+    one run: the (immutable) result is kept per file content and environment, so it is parsed once.
     """
     path = Path(path)
-    data = _read(path)
-    ctx = _Ctx(path, collect_lines(data))
     if environ is None:
         environ = {}
         dotenv = path.parent / ".env"
         if dotenv.is_file():
             environ.update({k: v for k, v in read_env_file(dotenv).items() if v is not None})
         environ.update(os.environ)
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, frozenset(environ.items()))
+    except OSError:
+        key = None  # _read reports the missing file
+    if key is not None and key in _LOADED:
+        return _LOADED[key]
+    project = _load(path, environ)
+    if key is not None:
+        _LOADED[key] = project
+    return project
+
+
+def _load(path: Path, environ: dict[str, str]) -> ComposeProject:
+    data = _read(path)
+    ctx = _Ctx(path, collect_lines(data))
     _interpolate(ctx, data, environ)
     _validate(ctx, data)
 
