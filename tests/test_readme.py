@@ -23,15 +23,3 @@ def test_readme_shows_the_two_commands_and_ci_runs_make_test():
     assert "make preview" in readme and "make test" in readme
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make test" in ci and "DOCKYARD_STRICT_TOOLS=1" in ci
-
-
-def test_pulumi_yaml_declares_every_top_level_key():
-    import yaml
-
-    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
-    assert project["name"] == "dockyard"
-    assert project["runtime"]["options"] == {"toolchain": "pip", "virtualenv": ".venv"}
-    assert project["stackConfigDir"] == "stacks"
-    declared = project["config"]
-    for key in ("adminCidrs", "sshPublicKey", "hosts", "swarm", "containers", "kubernetes"):
-        assert declared[key]["type"] and declared[key]["description"]
