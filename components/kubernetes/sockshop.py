@@ -19,7 +19,19 @@ differences, each for a reason:
   ``beta.kubernetes.io/os``);
 * capabilities are dropped as ``ALL``, the spelling Pod Security admission recognises
   (upstream: ``all``, which runtimes treat the same);
-* the front-end Deployment carries the ``name`` label like every other one (upstream: none).
+* the front-end Deployment carries the ``name`` label like every other one (upstream: none);
+* every image is pinned (upstream leaves three floating), so the demo works, not only looks right:
+  - ``carts-db`` and ``orders-db`` run ``mongo:4.4.0`` (upstream: ``mongo``, today 6+ or newer).
+    The carts and orders services use the MongoDB Java driver 3.2.2, which sends ``find`` over
+    OP_QUERY; MongoDB 6 removed that ("Unsupported OP_QUERY command: find",
+    microservices-demo/microservices-demo#900, carts#45, carts#47). 4.4.0 is the tag upstream's
+    own Helm chart pins for both databases (deploy/kubernetes/helm-chart/values.yaml,
+    cartsdb/ordersdb, at commit b1aaa7d3c064dc5192d54937444c43c40f7f7ae5; read 2026-12-02);
+  - ``session-db`` runs ``redis:7.2-alpine`` (upstream: ``redis:alpine``, a moving tag);
+  - the exporter beside RabbitMQ runs ``kbudde/rabbitmq-exporter:v0.29.0`` (upstream: no tag;
+    v0.29.0 is what prometheus-community's prometheus-rabbitmq-exporter chart pins, read
+    2026-12-02) with ``PUBLISH_PORT=9090``: releases since 1.0 listen on 9419 by default, while
+    the demo's Service and annotation scrape 9090.
 """
 
 from __future__ import annotations
@@ -82,6 +94,10 @@ def _one(name, image, ports, **kw) -> tuple[_Container, ...]:
 
 
 _SCRAPE = {"prometheus.io/scrape": "true"}
+# Pinned where upstream floats (module docstring says why and where each tag comes from).
+MONGO = "mongo:4.4.0"
+REDIS = "redis:7.2-alpine"
+RABBITMQ_EXPORTER = "kbudde/rabbitmq-exporter:v0.29.0"
 
 # The demo, in upstream's order.
 SERVICES: tuple[_Service, ...] = (
@@ -89,7 +105,7 @@ SERVICES: tuple[_Service, ...] = (
                            env=(("JAVA_OPTS", _JAVA_OPTS),), limits=("300m", "500Mi"),
                            requests=("100m", "200Mi"), security=_APP, tmp_volume=True),
              ({"port": 80, "targetPort": 80},), _SCRAPE),
-    _Service("carts-db", _one("carts-db", "mongo", (("mongo", 27017),), security=_DB, tmp_volume=True),
+    _Service("carts-db", _one("carts-db", MONGO, (("mongo", 27017),), security=_DB, tmp_volume=True),
              ({"port": 27017, "targetPort": 27017},), stateful=True),
     _Service("catalogue", _one("catalogue", "weaveworksdemos/catalogue:0.3.5", ((None, 80),),
                                command=("/app",), args=("-port=80",), limits=("200m", "200Mi"),
@@ -109,7 +125,7 @@ SERVICES: tuple[_Service, ...] = (
                             env=(("JAVA_OPTS", _JAVA_OPTS),), limits=("500m", "500Mi"),
                             requests=("100m", "300Mi"), security=_APP, tmp_volume=True),
              ({"port": 80, "targetPort": 80},), _SCRAPE),
-    _Service("orders-db", _one("orders-db", "mongo", (("mongo", 27017),), security=_DB, tmp_volume=True),
+    _Service("orders-db", _one("orders-db", MONGO, (("mongo", 27017),), security=_DB, tmp_volume=True),
              ({"port": 27017, "targetPort": 27017},), stateful=True),
     _Service("payment", _one("payment", "weaveworksdemos/payment:0.4.3", ((None, 80),),
                              limits=("200m", "200Mi"), requests=("99m", "100Mi"), security=_APP,
@@ -122,12 +138,13 @@ SERVICES: tuple[_Service, ...] = (
     _Service("rabbitmq",
              (_Container("rabbitmq", "rabbitmq:3.6.8-management",
                          (("management", 15672), ("rabbitmq", 5672)), security=_MQ),
-              _Container("rabbitmq-exporter", "kbudde/rabbitmq-exporter", (("exporter", 9090),))),
+              _Container("rabbitmq-exporter", RABBITMQ_EXPORTER, (("exporter", 9090),),
+                         env=(("PUBLISH_PORT", "9090"),))),
              ({"port": 5672, "name": "rabbitmq", "targetPort": 5672},
               {"port": 9090, "name": "exporter", "targetPort": "exporter", "protocol": "TCP"}),
              {"prometheus.io/scrape": "true", "prometheus.io/port": "9090"},
              {"prometheus.io/scrape": "false"}, stateful=True),
-    _Service("session-db", _one("session-db", "redis:alpine", (("redis", 6379),), security=_DB),
+    _Service("session-db", _one("session-db", REDIS, (("redis", 6379),), security=_DB),
              ({"port": 6379, "targetPort": 6379},), {},
              # sic: upstream spells this annotation with dots.
              {"prometheus.io.scrape": "false"}, stateful=True),

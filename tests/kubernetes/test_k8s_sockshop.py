@@ -2,7 +2,10 @@
 
 The expected values below were transcribed by hand from microservices-demo/microservices-demo,
 deploy/kubernetes/complete-demo.yaml (commit 9dff06fae498), not from components/: a change to
-the builder that drifts from upstream fails here.
+the builder that drifts from upstream fails here. Images upstream leaves floating are pinned:
+mongo to 4.4.0 (upstream's helm-chart/values.yaml; MongoDB 6 refuses the carts and orders
+services' OP_QUERY find, microservices-demo#900), redis to 7.2-alpine, the RabbitMQ exporter to
+v0.29.0 (prometheus-community's chart).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ def http(path, port, delay):
 UPSTREAM = {
     "carts": dict(image="weaveworksdemos/carts:0.4.8", ports=[(None, 80)], env={"JAVA_OPTS": JAVA},
                   limits=("300m", "500Mi"), requests=("100m", "200Mi"), sec=APP_SEC, tmp=True),
-    "carts-db": dict(image="mongo", ports=[("mongo", 27017)], sec=DB_SEC, tmp=True),
+    "carts-db": dict(image="mongo:4.4.0", ports=[("mongo", 27017)], sec=DB_SEC, tmp=True),
     "catalogue": dict(image="weaveworksdemos/catalogue:0.3.5", ports=[(None, 80)], command=["/app"],
                       args=["-port=80"], limits=("200m", "200Mi"), requests=("100m", "100Mi"), sec=APP_SEC,
                       live=http("/health", 80, 300), ready=http("/health", 80, 180)),
@@ -39,7 +42,7 @@ UPSTREAM = {
                       live=http("/", 8079, 300), ready=http("/", 8079, 30)),
     "orders": dict(image="weaveworksdemos/orders:0.4.7", ports=[(None, 80)], env={"JAVA_OPTS": JAVA},
                    limits=("500m", "500Mi"), requests=("100m", "300Mi"), sec=APP_SEC, tmp=True),
-    "orders-db": dict(image="mongo", ports=[("mongo", 27017)], sec=DB_SEC, tmp=True),
+    "orders-db": dict(image="mongo:4.4.0", ports=[("mongo", 27017)], sec=DB_SEC, tmp=True),
     "payment": dict(image="weaveworksdemos/payment:0.4.3", ports=[(None, 80)], limits=("200m", "200Mi"),
                     requests=("99m", "100Mi"), sec=APP_SEC,
                     live=http("/health", 80, 300), ready=http("/health", 80, 180)),
@@ -47,7 +50,7 @@ UPSTREAM = {
                          limits=("300m", "500Mi"), requests=("100m", "300Mi")),
     "rabbitmq": dict(image="rabbitmq:3.6.8-management", ports=[("management", 15672), ("rabbitmq", 5672)],
                      sec=MQ_SEC, pod_annotations={"prometheus.io/scrape": "false"}),
-    "session-db": dict(image="redis:alpine", ports=[("redis", 6379)], sec=DB_SEC,
+    "session-db": dict(image="redis:7.2-alpine", ports=[("redis", 6379)], sec=DB_SEC,
                        pod_annotations={"prometheus.io.scrape": "false"}),
     "shipping": dict(image="weaveworksdemos/shipping:0.4.8", ports=[(None, 80)],
                      env={"ZIPKIN": "zipkin.jaeger.svc.cluster.local", "JAVA_OPTS": JAVA},
@@ -150,8 +153,11 @@ def test_rabbitmq_runs_its_exporter_beside_it(demo):
     assert len(containers) == 2
     exporter = containers[1]
     assert exporter["name"] == "rabbitmq-exporter"
-    assert exporter["image"] == "kbudde/rabbitmq-exporter"
+    assert exporter["image"] == "kbudde/rabbitmq-exporter:v0.29.0"
     assert exporter["ports"] == [{"name": "exporter", "containerPort": 9090}]
+    # The exporter listens on 9419 by default since 1.0 (prometheus-community's chart); the
+    # demo scrapes 9090, so the port is set, not left to the image's default.
+    assert exporter["env"] == [{"name": "PUBLISH_PORT", "value": "9090"}]
     assert "securityContext" not in exporter
 
 
@@ -278,3 +284,30 @@ def test_component_url_is_the_load_balancer_address(mock_engine):
     assert lb.inputs["spec"]["type"] == "LoadBalancer"
     address = lb.outputs["status"]["loadBalancer"]["ingress"][0]["ip"]
     assert r.outputs["url"] == f"http://{address}/"
+
+
+def _tag(image: str) -> str | None:
+    name = image.rsplit("/", 1)[-1]
+    return name.split(":", 1)[1] if ":" in name else None
+
+
+def test_every_image_is_pinned_to_a_version_tag(demo):
+    # A missing tag means :latest; "latest" and a bare variant ("alpine") move under the demo.
+    images = [c["image"] for d in by_kind(demo, "Deployment").values()
+              for c in d["spec"]["template"]["spec"]["containers"]]
+    assert len(images) == 15  # 14 services, rabbitmq with its exporter
+    for image in images:
+        tag = _tag(image)
+        assert tag and tag not in ("latest", "alpine") and any(ch.isdigit() for ch in tag), image
+
+
+def test_the_mongo_databases_speak_the_java_driver_3_2_wire_protocol(demo):
+    # carts and orders use MongoDB Java driver 3.2.2, which sends find over OP_QUERY: MongoDB
+    # 6.0 removed it (microservices-demo#900); the issue asks for 5.0 or older.
+    deployments = by_kind(demo, "Deployment")
+    for name in ("carts-db", "orders-db"):
+        image = deployments[name]["spec"]["template"]["spec"]["containers"][0]["image"]
+        repo, tag = image.split(":")
+        assert repo == "mongo"
+        major, minor = (int(x) for x in tag.split(".")[:2])
+        assert (major, minor) <= (5, 0), image
