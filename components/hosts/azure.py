@@ -131,6 +131,8 @@ class Driver:
                      "public_ip_address": {"id": self.public_ip_resource.id}}
         if placement.azure_lb_backend_pool_ids:
             ip_config["load_balancer_backend_address_pools"] = [{"id": i} for i in placement.azure_lb_backend_pool_ids]
+        if placement.azure_lb_inbound_nat_rule_ids:
+            ip_config["load_balancer_inbound_nat_rules"] = [{"id": i} for i in placement.azure_lb_inbound_nat_rule_ids]
         peers = self.args.peers
         if peers and peers.azure_application_security_group_id is not None:
             ip_config["application_security_groups"] = [{"id": peers.azure_application_security_group_id}]

@@ -125,6 +125,9 @@ class Placement:
     # Azure: load balancer backend pools (ids) the NIC joins; NIC-based, because inbound NAT
     # rules cannot target IP-based pools (used by components/swarm/azure_net.py).
     azure_lb_backend_pool_ids: Sequence[pulumi.Input[str]] = ()
+    # Azure: inbound NAT rules (version 1, ids) that target this NIC (components/swarm/azure_net.py:
+    # SSH to each manager through its own load balancer port).
+    azure_lb_inbound_nat_rule_ids: Sequence[pulumi.Input[str]] = ()
     # AWS only: no Elastic IP, the instance's auto-assigned public IP instead (swarm workers; an
     # account has 5 Elastic IPs per region). Its IPs are known only with the VM, so the server
     # certificate names localhost/127.0.0.1 only: reach its 2376 over SSH (docker_host is

@@ -4,15 +4,19 @@ layout: a Standard Load Balancer for the published ports and SSH to the managers
 NAT from port 50000.
 
 * The ASG is the PeerGroup's group: each node's NSG admits the swarm ports from it.
-* The load balancer has two NIC-based backend pools — every node, and the managers — joined
-  through DockerHost's ``Placement.azure_lb_backend_pool_ids``. NIC-based because an inbound NAT
-  rule cannot target an IP-based pool (Microsoft Learn, "Backend pool management", limitations).
+* The load balancer has one NIC-based backend pool, every node, joined through DockerHost's
+  ``Placement.azure_lb_backend_pool_ids``.
 * Published ports: one TCP probe and load-balancing rule per port over all nodes (the routing mesh
   answers on every node). A Standard Load Balancer keeps the client's address, so the nodes' NSGs
   admit ``publicCidrs`` on those ports (the probes come from AzureLoadBalancer, which Azure's
   default NSG rules admit).
-* SSH: an inbound NAT rule (version 2, on the managers pool) maps frontend ports 50000, 50001, ...
-  to port 22 of each manager, as Docker for Azure did; the NSGs already admit 22 from adminCidrs.
+* SSH: one inbound NAT rule per manager maps frontend port 50000 + N - 1 to port 22 of
+  ``manager-N``, as Docker for Azure did; the NSGs already admit 22 from adminCidrs. One rule per
+  manager, attached to that manager's NIC (``Placement.azure_lb_inbound_nat_rule_ids``), rather
+  than one version-2 rule over a managers pool: version 2 hands out the ports of its range to
+  the pool's members in an order Azure chooses (Microsoft Learn, "Inbound NAT rules", read
+  2026-12-02), so ``sshManagers`` could only print the range (``ssh -p 50000-50002``, not a
+  command). With fixed ports it prints one valid command per manager.
 """
 
 from __future__ import annotations
@@ -86,7 +90,7 @@ class SwarmNetwork:
                 "disable_outbound_snat": True,  # nodes reach out through their own public IPs
                 "idle_timeout_in_minutes": 4,
             })
-        managers = len([n for n in cfg.node_names() if n.startswith("manager-")])
+        managers = [n for n in cfg.node_names() if n.startswith("manager-")]
         self.lb = az.network.LoadBalancer(
             f"{name}-lb",
             load_balancer_name=lb_name,
@@ -94,36 +98,39 @@ class SwarmNetwork:
             location=self.location,
             sku={"name": "Standard", "tier": "Regional"},
             frontend_ip_configurations=[{"name": "public", "public_ip_address": {"id": self.lb_ip.id}}],
-            backend_address_pools=[{"name": "nodes"}, {"name": "managers"}],
+            backend_address_pools=[{"name": "nodes"}],
             probes=probes,
             load_balancing_rules=rules,
             inbound_nat_rules=[{
-                "name": "ssh-managers",
+                "name": f"ssh-{node}",
                 "protocol": "Tcp",
                 "frontend_ip_configuration": frontend,
-                "backend_address_pool": sub("backendAddressPools", "managers"),
-                "frontend_port_range_start": SSH_NAT_FIRST_PORT,
-                # Room for the largest swarm (7 managers), so adding managers needs no LB change.
-                "frontend_port_range_end": SSH_NAT_FIRST_PORT + max(managers, 7) - 1,
+                "frontend_port": SSH_NAT_FIRST_PORT + index,
                 "backend_port": 22,
-            }],
+                "idle_timeout_in_minutes": 4,
+            } for index, node in enumerate(managers)],
             tags=self.tags,
             opts=self.opts,
         )
-        self.pool_ids = {"nodes": sub("backendAddressPools", "nodes")["id"],
-                         "managers": sub("backendAddressPools", "managers")["id"]}
+        self.pool_id = sub("backendAddressPools", "nodes")["id"]
+        self.ssh_ports = {node: SSH_NAT_FIRST_PORT + index for index, node in enumerate(managers)}
+        self.nat_rule_ids = {node: sub("inboundNatRules", f"ssh-{node}")["id"] for node in managers}
 
     def peer_group(self, group: str, rules: list[PortRule]) -> PeerGroup:
         return PeerGroup(group, rules, azure_application_security_group_id=self.asg.id)
 
     def placement(self, index: int, node: str) -> Placement:
-        pools = []
+        pools, nat_rules = [], []
         if self.lb is not None:
-            # The pools are declared inside the load balancer resource: join after it exists.
-            pools = [pulumi.Output.all(self.lb.id, p).apply(lambda v: v[1]) for p in
-                     ([self.pool_ids["nodes"]] + ([self.pool_ids["managers"]] if node.startswith("manager-") else []))]
+            # Pools and NAT rules are declared inside the load balancer resource: join after it exists.
+            def after_lb(sub_id):
+                return pulumi.Output.all(self.lb.id, sub_id).apply(lambda v: v[1])
+
+            pools = [after_lb(self.pool_id)]
+            if node in self.nat_rule_ids:
+                nat_rules = [after_lb(self.nat_rule_ids[node])]
         return Placement(resource_group_name=self.rg.name, network_id=self.vnet.id, subnet_id=self.subnet.id,
-                         azure_lb_backend_pool_ids=pools)
+                         azure_lb_backend_pool_ids=pools, azure_lb_inbound_nat_rule_ids=nat_rules)
 
     def node_ingress(self, node: str, published: list[PortRule]) -> list[PortRule]:
         return list(published)
@@ -134,11 +141,8 @@ class SwarmNetwork:
     def finish(self, hosts: dict) -> tuple[pulumi.Output[str], dict]:
         if self.lb is None:
             return hosts["manager-1"].public_ip, {}
-        managers = len([n for n in hosts if n.startswith("manager-")])
-        user = hosts["manager-1"].ssh_user
-        last = SSH_NAT_FIRST_PORT + managers - 1
-        ports = str(SSH_NAT_FIRST_PORT) if managers == 1 else f"{SSH_NAT_FIRST_PORT}-{last}"
-        # Azure hands each manager one port of the range (`az network lb inbound-nat-rule show`
-        # lists which); with one manager it is 50000.
-        ssh = self.lb_ip.ip_address.apply(lambda ip: f"ssh -p {ports} {user}@{ip}")
+        # One command per manager, through its own NAT port (a node named manager-N keeps its
+        # port whatever role `nodes:` gives it later).
+        ssh = self.lb_ip.ip_address.apply(lambda ip: {
+            node: f"ssh -p {port} {hosts[node].ssh_user}@{ip}" for node, port in self.ssh_ports.items()})
         return self.lb_ip.ip_address, {"loadBalancerIp": self.lb_ip.ip_address, "sshManagers": ssh}

@@ -389,17 +389,25 @@ def test_azure_docker_for_azure_layout(mock_engine):
                 assert r["destinationPortRange"] == "80"  # only the published port is public
     lb = result.get("azure-native:network:LoadBalancer")
     assert lb.inputs["sku"]["name"] == "Standard"
-    (nat,) = lb.inputs["inboundNatRules"]
-    assert (nat["frontendPortRangeStart"], nat["backendPort"]) == (50000, 22)
-    assert nat["backendAddressPool"]["id"].endswith("/backendAddressPools/managers")
+    # One NAT rule per manager, ports from 50000 as Docker for Azure had, each on its manager's NIC.
+    nats = {r["name"]: r for r in lb.inputs["inboundNatRules"]}
+    assert {n: (r["frontendPort"], r["backendPort"], r["protocol"]) for n, r in nats.items()} == {
+        "ssh-manager-1": (50000, 22, "Tcp"), "ssh-manager-2": (50001, 22, "Tcp"), "ssh-manager-3": (50002, 22, "Tcp")}
     assert [(r["frontendPort"], r["backendPort"]) for r in lb.inputs["loadBalancingRules"]] == [(80, 80)]
-    for node, pools in (("manager-2", {"nodes", "managers"}), ("worker-2", {"nodes"})):
+    for node, nat in (("manager-2", ["ssh-manager-2"]), ("worker-2", None)):
         nic = result.get("azure-native:network:NetworkInterface", f"swarm-{node}-nic")
-        ids = nic.inputs["ipConfigurations"][0]["loadBalancerBackendAddressPools"]
-        assert {i["id"].rsplit("/", 1)[1] for i in ids} == pools
+        config = nic.inputs["ipConfigurations"][0]
+        assert [i["id"].rsplit("/", 1)[1] for i in config["loadBalancerBackendAddressPools"]] == ["nodes"]
+        rules = config.get("loadBalancerInboundNatRules")
+        assert (rules and [i["id"].rsplit("/", 2)[1:] for i in rules]) == (nat and [["inboundNatRules", nat[0]]])
     lb_ip = result.get("azure-native:network:PublicIPAddress", "swarm-lb-ip").outputs["ipAddress"]
     assert result.outputs["swarm"]["url"] == f"http://{lb_ip}/"
-    assert result.outputs["swarm"]["sshManagers"] == f"ssh -p 50000-50002 ubuntu@{lb_ip}"
+    # One command per manager, each a command a shell runs: `ssh -p PORT user@host`.
+    assert result.outputs["swarm"]["sshManagers"] == {
+        "manager-1": f"ssh -p 50000 ubuntu@{lb_ip}",
+        "manager-2": f"ssh -p 50001 ubuntu@{lb_ip}",
+        "manager-3": f"ssh -p 50002 ubuntu@{lb_ip}",
+    }
 
 
 def test_no_rule_anywhere_opens_2375(mock_engine):
