@@ -7,7 +7,7 @@ cloud SDK.
 
 import pulumi
 
-from components import config
+from components import config, quotas
 from components.errors import InputError
 
 try:
@@ -51,3 +51,6 @@ if cfg.kubernetes is not None:
     kubernetes = build_kubernetes(cfg, kubernetes_plan)
     pulumi.export("kubeconfig", kubernetes.pop("kubeconfig"))
     pulumi.export("kubernetes", kubernetes)
+
+# --- default cloud quotas the stack exceeds (components/quotas.py), once everything is declared ---
+quotas.warn_exceeded()

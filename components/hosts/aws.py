@@ -15,6 +15,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from components import quotas
 from components.hosts.host import UBUNTU_RELEASE, Addresses, PortRule, split_families
 
 CANONICAL_OWNER = "099720109477"  # Canonical's AMI account (ubuntu.com/server/docs, "Find Ubuntu images")
@@ -110,6 +111,7 @@ class Driver:
         )
         self.eip = aws.ec2.Eip(f"{self.name}-eip", domain="vpc", network_interface=self.eni.id, tags=self.tags,
                                region=self.region, opts=self.opts)
+        quotas.count("aws.elastic_ips", self.name, region=self.region)
         self._ipv6_warning()
         return Addresses(public_ip=self.eip.public_ip, private_ip=self.eni.private_ip, dns_name=self.eip.public_dns)
 

@@ -13,6 +13,7 @@ import re
 import pulumi
 import pulumi_azure_native as az
 
+from components import quotas
 from components.hosts.host import Addresses, PortRule, split_families
 
 # Canonical's Ubuntu 24.04 LTS image on Azure (Microsoft Learn, "Find Azure Marketplace images":
@@ -163,6 +164,9 @@ class Driver:
             os_disk["disk_size_gb"] = cfg.disk_gb
         plan = ({"name": image["sku"], "product": image["offer"], "publisher": image["publisher"]}
                 if image["publisher"] == "kinvolk" else None)
+        vcpus = quotas.azure_vcpus(cfg.size)
+        if vcpus is not None:
+            quotas.count("azure.regional_vcpus", self.name, vcpus, region=self.location)
         return az.compute.VirtualMachine(
             self.name,
             vm_name=cfg.name,

@@ -4,6 +4,13 @@
 The reserved IP is allocated before the droplet so the server certificate can name it; the
 droplet's private VPC address is assigned only when the droplet is created, so it cannot be a
 SAN here (connect over the reserved IP, or over SSH).
+
+With ``Placement.ephemeral_public_ip`` (swarm workers) there is no reserved IP: an account gets 3
+by default ("By default, you can reserve three reserved IPs per account",
+docs.digitalocean.com/products/networking/reserved-ips/details/limits/, read 2026-12-02), and
+do-dev's two hosts and three swarm nodes would need 5. The droplet's own public IPv4 address
+(assigned at creation, kept until the droplet is destroyed) is used instead; it is not a SAN, so
+the API is reached over SSH, as for AWS workers (components/hosts/aws.py).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import re
 import pulumi
 import pulumi_digitalocean as do
 
+from components import quotas
 from components.hosts.host import Addresses, PortRule, tags_list
 
 UBUNTU_SLUG = "ubuntu-24-04-x64"
@@ -70,8 +78,16 @@ class Driver:
         self.opts = pulumi.ResourceOptions(parent=parent)
 
     def addresses(self) -> Addresses:
+        if self.args.placement.ephemeral_public_ip:
+            self.reserved_ip = None  # the droplet's own address (machine_addresses)
+            return Addresses(public_ip=None)
         self.reserved_ip = do.ReservedIp(f"{self.name}-ip", region=self.cfg.region, opts=self.opts)
+        quotas.count("digitalocean.reserved_ips", self.name)
         return Addresses(public_ip=self.reserved_ip.ip_address)
+
+    def machine_addresses(self, droplet: do.Droplet) -> Addresses:
+        """A droplet without a reserved IP: its own public and private IPv4, known once it exists."""
+        return Addresses(public_ip=droplet.ipv4_address, private_ip=droplet.ipv4_address_private)
 
     def _image(self) -> pulumi.Input[str]:
         if self.cfg.image:
@@ -116,8 +132,9 @@ class Driver:
             opts=self.opts,
         )
         self.droplet = droplet
-        do.ReservedIpAssignment(f"{self.name}-ip", ip_address=self.reserved_ip.ip_address,
-                                droplet_id=droplet.id.apply(int), opts=self.opts)
+        if self.reserved_ip is not None:
+            do.ReservedIpAssignment(f"{self.name}-ip", ip_address=self.reserved_ip.ip_address,
+                                    droplet_id=droplet.id.apply(int), opts=self.opts)
 
         inbound = [self._rule(r, source_addresses=list(r.sources)) for r in self.rules]
         if args.peers:

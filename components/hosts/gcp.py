@@ -15,6 +15,7 @@ import re
 import pulumi
 import pulumi_gcp as gcp
 
+from components import quotas
 from components.hosts.host import Addresses, PortRule, split_families
 
 UBUNTU_IMAGE = "ubuntu-os-cloud/ubuntu-2404-lts-amd64"  # image family of Canonical's 24.04 LTS
@@ -79,6 +80,8 @@ class Driver:
             self.subnet = placement.subnet_id
         self.external = gcp.compute.Address(f"{self.prefix}-ip", region=self.region, project=self.project,
                                             labels=self.labels, opts=self.opts)
+        quotas.count("gcp.static_addresses", self.name, region=self.region)
+        quotas.count("gcp.in_use_addresses", self.name, region=self.region)  # once on the VM
         self.internal = gcp.compute.Address(f"{self.prefix}-internal-ip", address_type="INTERNAL", subnetwork=self.subnet,
                                             region=self.region, project=self.project, labels=self.labels,
                                             opts=self.opts)

@@ -128,10 +128,10 @@ class Placement:
     # Azure: inbound NAT rules (version 1, ids) that target this NIC (components/swarm/azure_net.py:
     # SSH to each manager through its own load balancer port).
     azure_lb_inbound_nat_rule_ids: Sequence[pulumi.Input[str]] = ()
-    # AWS only: no Elastic IP, the instance's auto-assigned public IP instead (swarm workers; an
-    # account has 5 Elastic IPs per region). Its IPs are known only with the VM, so the server
-    # certificate names localhost/127.0.0.1 only: reach its 2376 over SSH (docker_host is
-    # ssh://user@ip) or on the host itself, not by IP.
+    # AWS and DigitalOcean: no Elastic IP / reserved IP, the VM's own public IP instead (swarm
+    # workers; an account has 5 Elastic IPs per region, 3 DigitalOcean reserved IPs). Its IPs are
+    # known only with the VM, so the server certificate names localhost/127.0.0.1 only: reach its
+    # 2376 over SSH (docker_host is ssh://user@ip) or on the host itself, not by IP.
     ephemeral_public_ip: bool = False
 
 
@@ -226,8 +226,8 @@ class DockerHost(pulumi.ComponentResource):
     def __init__(self, name: str, args: DockerHostArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("dockyard:index:DockerHost", name, None, opts)
         cfg = args.config
-        if args.placement.ephemeral_public_ip and cfg.cloud != "aws":
-            raise ValueError(f"{name}: Placement.ephemeral_public_ip is implemented on aws only")
+        if args.placement.ephemeral_public_ip and cfg.cloud not in ("aws", "digitalocean"):
+            raise ValueError(f"{name}: Placement.ephemeral_public_ip is implemented on aws and digitalocean only")
         child = pulumi.ResourceOptions(parent=self)
         self.config = cfg
 

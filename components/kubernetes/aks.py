@@ -15,6 +15,7 @@ import base64
 import pulumi
 import pulumi_azure_native as azure
 
+from components import quotas
 from components.kubernetes.cluster import ClusterArgs, ClusterParts
 
 INSIGHTS_STREAM = "Microsoft-ContainerInsights-Group-Default"
@@ -41,6 +42,9 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
     opts = pulumi.ResourceOptions(parent=component)
     location = args.region
     tags = {"dockyard-cluster": name, **args.tags}
+    vcpus = quotas.azure_vcpus(args.size)
+    if vcpus is not None:
+        quotas.count("azure.regional_vcpus", f"{name} nodes", args.node_count * vcpus, region=location)
     # Fixed names, as `az group create -n` / `az aks create -n` give: the kubeconfig names them.
     group_name = f"{name}-rg"
     group = azure.resources.ResourceGroup(f"{name}-rg", resource_group_name=group_name, location=location,

@@ -17,6 +17,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
 
+from components import quotas
 from components.kubernetes.cluster import ClusterArgs, ClusterParts
 
 VPC_CIDR = "192.168.0.0/16"
@@ -86,6 +87,7 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
     opts = pulumi.ResourceOptions(parent=component)
     tags = {"dockyard:cluster": name, **args.tags}
     vpc, public, private = _vpc(name, opts, tags)
+    quotas.count("aws.elastic_ips", f"{name} NAT gateway", region=args.region)  # _vpc's NAT gateway
 
     access_entries = {
         f"admin-{i}": {

@@ -10,6 +10,16 @@ with ``gke-gcloud-auth-plugin``, as gcloud writes it since Kubernetes 1.26
 
 ``region`` may be a region (a regional cluster: ``nodeCount`` nodes in each of its zones, like
 ``gcloud --num-nodes``) or a zone (``europe-west1-b``: a zonal cluster, as in the book).
+
+Network: the cluster gets a VPC network of its own (custom mode) and one subnetwork with two
+secondary ranges, ``pods`` and ``services``, that the cluster uses for VPC-native alias IPs —
+never the project's ``default`` network, whose pre-populated rules admit SSH (22) and RDP (3389)
+from 0.0.0.0/0 (cloud.google.com/vpc/docs/firewalls, "Pre-populated rules in the default
+network", read 2026-12-02) and which some projects (organisation policy
+compute.skipDefaultNetworkCreation) do not have. A new network has no ingress rules at all; GKE
+adds the ones the cluster needs. The GCP hosts and swarm do the same (components/hosts/gcp.py,
+components/swarm/gcp_net.py). The ranges are GKE's own defaults in size (nodes /20, pods /14,
+services /20; "VPC-native clusters", cloud.google.com/kubernetes-engine/docs/concepts/alias-ips).
 """
 
 from __future__ import annotations
@@ -18,9 +28,15 @@ import pulumi
 import pulumi_gcp as gcp
 import yaml
 
+from components import quotas
 from components.kubernetes.cluster import ClusterArgs, ClusterParts
 
 NODE_ROLE = "roles/container.defaultNodeServiceAccount"
+NODES_CIDR = "10.20.0.0/20"
+PODS_RANGE = ("pods", "10.24.0.0/14")
+SERVICES_RANGE = ("services", "10.28.0.0/20")
+#: a regional cluster puts nodeCount nodes in each zone GKE picks: three by default
+REGIONAL_ZONES = 3
 AUTH_PLUGIN = "gke-gcloud-auth-plugin"
 INSTALL_HINT = (
     "Install gke-gcloud-auth-plugin for use with kubectl by following "
@@ -77,6 +93,20 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
         member=email.apply(lambda e: f"serviceAccount:{e}"),
         opts=opts,
     )
+    region = quotas.gcp_region(location)
+    network = gcp.compute.Network(f"{name}-net", name=f"{name}-net", project=project, auto_create_subnetworks=False,
+                                  description=f"dockyard GKE cluster {name}", opts=opts)
+    subnet = gcp.compute.Subnetwork(
+        f"{name}-subnet",
+        name=f"{name}-subnet",
+        project=project,
+        region=region,
+        network=network.id,
+        ip_cidr_range=NODES_CIDR,
+        secondary_ip_ranges=[{"range_name": r, "ip_cidr_range": c} for r, c in (PODS_RANGE, SERVICES_RANGE)],
+        private_ip_google_access=True,  # nodes reach Google APIs (image pulls from Artifact Registry)
+        opts=opts,
+    )
     open_to_all = args.api_open_to_all
     cluster = gcp.container.Cluster(
         name,
@@ -87,8 +117,11 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
         initial_node_count=1,
         min_master_version=args.version,
         release_channel={"channel": "REGULAR"},
+        network=network.id,
+        subnetwork=subnet.id,
         networking_mode="VPC_NATIVE",
-        ip_allocation_policy={},
+        ip_allocation_policy={"cluster_secondary_range_name": PODS_RANGE[0],
+                              "services_secondary_range_name": SERVICES_RANGE[0]},
         workload_identity_config={"workload_pool": f"{project}.svc.id.goog"},
         master_authorized_networks_config=None if open_to_all else {
             "cidr_blocks": [{"cidr_block": c, "display_name": "dockyard adminCidrs"} for c in args.api_cidrs],
@@ -118,11 +151,14 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
         management={"auto_repair": True, "auto_upgrade": True},
         opts=pulumi.ResourceOptions(depends_on=[grant]).merge(opts),
     )
+    # Each node has an ephemeral external IPv4 address (the cluster is not private).
+    nodes = args.node_count * (1 if region != location else REGIONAL_ZONES)
+    quotas.count("gcp.in_use_addresses", f"{name} nodes", nodes, region=region)
     config = pulumi.Output.all(cluster.endpoint, cluster.master_auth).apply(
         lambda v: kubeconfig(project, location, name, v[0], _ca(v[1]))
     )
     return ClusterParts(
         kubeconfig=config,
         node_address="<node-address>",
-        outputs={"clusterName": cluster.name, "endpoint": cluster.endpoint},
+        outputs={"clusterName": cluster.name, "endpoint": cluster.endpoint, "network": network.name},
     )

@@ -26,7 +26,6 @@ import pulumi_aws as aws
 from components.hosts import PeerGroup, PortRule
 from components.hosts.host import Placement, split_families
 
-EIP_DEFAULT_QUOTA = 5  # Elastic IP addresses per Region, default (Amazon VPC user guide, "Amazon VPC quotas")
 
 
 class SwarmNetwork:
@@ -50,12 +49,8 @@ class SwarmNetwork:
                      {"name": "availability-zone", "values": zones}],
             region=self.region, opts=invoke_opts).ids.apply(sorted)
         self.tags = {"dockyard-swarm": args.stack}
-        eips = self.cfg.managers  # one per manager; workers take none (placement())
-        if eips > EIP_DEFAULT_QUOTA:
-            # Past the quota, AllocateAddress fails with AddressLimitExceeded.
-            pulumi.log.warn(f"swarm: {eips} managers allocate {eips} Elastic IPs, more than the {EIP_DEFAULT_QUOTA} "
-                            "an AWS account gets per region by default (Amazon VPC quotas, Elastic IP addresses "
-                            "per Region); request a quota increase before pulumi up")
+        # Elastic IPs: one per manager (its DockerHost counts it against the default quota,
+        # components/quotas.py); workers take none (placement()).
         self.cluster_sg = aws.ec2.SecurityGroup(
             f"{name}-cluster-sg",
             description=f"dockyard swarm {args.stack}: members (swarm ports are admitted from this group)",

@@ -218,6 +218,35 @@ def test_gke_default_pool_removed_managed_pool_workload_identity(run_kubernetes)
     assert_apps_use_the_cluster_provider(r)
 
 
+def test_gke_gets_its_own_vpc_native_network_never_the_default(run_kubernetes):
+    # The project's default network opens 22 and 3389 to the world (GCP "pre-populated rules")
+    # and may not exist: the cluster gets a custom-mode network and a subnetwork whose secondary
+    # ranges hold the pods and services (VPC-native, alias IPs), in the cluster's region.
+    r = run_kubernetes({"cluster": "gke", "region": "europe-west1-b"}, admin_cidrs=ADMINS)
+    cluster = r.get("gcp:container/cluster:Cluster")
+    (network,) = r.of_type("gcp:compute/network:Network")
+    (subnet,) = r.of_type("gcp:compute/subnetwork:Subnetwork")
+    assert network.inputs["autoCreateSubnetworks"] is False
+    assert cluster.inputs["network"] == network.id != "default"
+    assert cluster.inputs["subnetwork"] == subnet.id
+    assert subnet.inputs["network"] == network.id
+    assert subnet.inputs["region"] == "europe-west1"  # the zone's region
+    assert cluster.inputs["networkingMode"] == "VPC_NATIVE"
+    ranges = {x["rangeName"]: ipaddress.ip_network(x["ipCidrRange"]) for x in subnet.inputs["secondaryIpRanges"]}
+    policy = cluster.inputs["ipAllocationPolicy"]
+    assert set(ranges) == {policy["clusterSecondaryRangeName"], policy["servicesSecondaryRangeName"]}
+    # Pods, services and nodes never overlap (GKE refuses overlapping ranges).
+    nodes = ipaddress.ip_network(subnet.inputs["ipCidrRange"])
+    all_ranges = [nodes, *ranges.values()]
+    assert not any(a.overlaps(b) for i, a in enumerate(all_ranges) for b in all_ranges[i + 1:])
+    assert all(n.is_private for n in all_ranges)
+    # Room for GKE's defaults: a /14 of pod addresses, a /20 of services.
+    assert ranges[policy["clusterSecondaryRangeName"]].prefixlen <= 14
+    assert ranges[policy["servicesSecondaryRangeName"]].prefixlen <= 20
+    # No firewall rule of ours opens anything on it: GKE adds the rules the cluster needs.
+    assert not r.of_type("gcp:compute/firewall:Firewall")
+
+
 def test_gke_region_defaults_to_gcp_region(run_kubernetes):
     r = run_kubernetes({"cluster": "gke"})
     assert r.get("gcp:container/cluster:Cluster").inputs["location"] == "europe-west1"

@@ -22,6 +22,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import config as C
+from components import quotas
 from components.swarm import SwarmCluster, SwarmClusterArgs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,6 +36,7 @@ def _run(mock_engine, swarm: dict, size: str = "t3.micro"):
 
     def program():
         SwarmCluster("swarm", SwarmClusterArgs.from_config(cfg, "test", project_dir=ROOT))
+        quotas.warn_exceeded()  # as __main__ does once everything is declared
         # What the account answers: the default subnets, and the zones that offer the size.
         default = [{"name": "default-for-az", "values": ["true"]}]
         offered = aws.ec2.get_instance_type_offerings_output(
