@@ -27,7 +27,6 @@ from components.hosts import PeerGroup, PortRule
 from components.hosts.host import Placement, split_families
 
 
-
 class SwarmNetwork:
     def __init__(self, parent: pulumi.Resource, name: str, args, ports):
         self.parent, self.name, self.args, self.ports = parent, name, args, ports
