@@ -582,6 +582,11 @@ class KubernetesConfig(Model):
     context: str | None = Field(None, description="existing: kubeconfig context, e.g. docker-desktop.")
     kubeconfig: str | None = Field(None, description="existing: kubeconfig file (default ~/.kube/config).")
     dashboard: bool = Field(False, description="Install the Kubernetes dashboard (read-only access).")
+    control_plane_firewall: bool = Field(
+        False,
+        description="doks: restrict the cluster API to adminCidrs with DigitalOcean's control-plane firewall "
+                    "(invite-only on many accounts, so off by default; a warning either way).",
+    )
     apps: list[Literal["sock-shop"] | KubernetesComposeApp] = Field(
         default_factory=list, description='Apps: "sock-shop" or {name, compose, namespace}.'
     )
@@ -597,6 +602,15 @@ class KubernetesConfig(Model):
         cloud = {"eks": "aws", "aks": "azure", "gke": "gcp", "doks": "digitalocean"}.get(info.data.get("cluster"))
         if v is not None and cloud:
             check_size(v, cloud)
+        return v
+
+    @field_validator("control_plane_firewall")
+    @classmethod
+    def _control_plane_firewall(cls, v, info):
+        cluster = info.data.get("cluster")
+        if v and cluster != "doks":
+            raise ValueError(f"is only used with cluster: doks (cluster is {cluster}; eks, aks and gke "
+                             "restrict their API to adminCidrs without it)")
         return v
 
     @field_validator("admins")

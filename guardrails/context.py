@@ -36,6 +36,9 @@ class Context:
     load_balancers: frozenset[tuple[str, str]] = frozenset()
     #: Names of containers that must run privileged: the local swarm's Docker-in-Docker nodes.
     privileged_allowed: frozenset[str] = frozenset()
+    #: True when the stack leaves DOKS's control-plane firewall off (kubernetes.controlPlaneFirewall
+    #: false, the default: the feature is invite-only, components/kubernetes/doks.py); the program warns.
+    doks_api_open: bool = False
     notes: tuple[str, ...] = field(default=(), compare=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -46,6 +49,7 @@ class Context:
             "publishedPorts": sorted(self.published_ports),
             "loadBalancers": [list(x) for x in sorted(self.load_balancers)],
             "privilegedAllowed": sorted(self.privileged_allowed),
+            "doksApiOpen": self.doks_api_open,
         }
 
     @classmethod
@@ -57,6 +61,7 @@ class Context:
             published_ports=frozenset(int(p) for p in data.get("publishedPorts", [])),
             load_balancers=frozenset(tuple(x) for x in data.get("loadBalancers", [])),
             privileged_allowed=frozenset(data.get("privilegedAllowed", [])),
+            doks_api_open=bool(data.get("doksApiOpen", False)),
         )
 
 
@@ -143,6 +148,7 @@ def from_model(cfg, root: Path | str = ".") -> Context:
         published_ports=frozenset(published),
         load_balancers=frozenset(lbs),
         privileged_allowed=frozenset(privileged),
+        doks_api_open=k8s is not None and k8s.cluster == "doks" and not k8s.control_plane_firewall,
     )
 
 

@@ -474,7 +474,9 @@ def cluster_api(res: Resource, ctx: Context) -> Iterable[Finding]:
     elif t == "digitalocean:index/kubernetesCluster:KubernetesCluster":
         enabled = dig(i, "controlPlaneFirewall", "enabled") is True
         allowed = as_list(dig(i, "controlPlaneFirewall", "allowedAddresses")) if enabled else ["0.0.0.0/0"]
-        bad = _api_sources_ok(allowed, ctx)
+        # The firewall is invite-only: a stack that leaves it off (the default, with a warning)
+        # cannot do better; one that turns it on must admit adminCidrs only.
+        bad = [] if not enabled and ctx.doks_api_open else _api_sources_ok(allowed, ctx)
         if bad:
             yield Finding(f"DOKS control plane open to {', '.join(bad)}",
                           fix + " (controlPlaneFirewall with enabled: true and allowedAddresses)")

@@ -76,6 +76,7 @@ def plan(cfg: StackConfig, stack: str) -> KubernetesPlan:
         kubeconfig_text=kubeconfig_text,
         admins=list(k.admins),
         project=providers.gcp_project,
+        control_plane_firewall=k.control_plane_firewall,
     )
     out = KubernetesPlan(name=cluster_name(stack), cluster=args, dashboard=k.dashboard)
     local = k.cluster == "existing"

@@ -47,6 +47,7 @@ class ClusterArgs:
     admins: list[str] = field(default_factory=list)
     project: str | None = None  # gcp project (workload identity pool)
     tags: dict[str, str] = field(default_factory=dict)
+    control_plane_firewall: bool = False  # doks: the invite-only control-plane firewall
 
     @property
     def size(self) -> str | None:

@@ -12,7 +12,7 @@ import json
 
 import yaml
 
-from dockyard.mocks.registry import invoke, resource_outputs
+from dockyard.mocks.registry import MockContext, invoke, resource_outputs
 
 _SUBSCRIPTION = "00000000-0000-4000-8000-000000000000"
 _FAKE_CA = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nMOCK-CA\n-----END CERTIFICATE-----\n").decode()
@@ -46,11 +46,18 @@ def _doks_versions(ctx, args):
             "versionPrefix": args.get("versionPrefix")}
 
 
+def _doks_id(name: str) -> str:
+    """A cluster's id, from its name (unique in an account), so the resource and the
+    getKubernetesCluster invoke describe the same cluster."""
+    key = MockContext("doks|" + name)
+    return f"{key.hex(8)}-{key.hex(4, 'a')}-{key.hex(4, 'b')}-{key.hex(4, 'c')}-{key.hex(12, 'd')}"
+
+
 @resource_outputs("digitalocean:index/kubernetesCluster:KubernetesCluster")
 def _doks(ctx, inputs):
-    cid = f"{ctx.hex(8)}-{ctx.hex(4, 'a')}-{ctx.hex(4, 'b')}-{ctx.hex(4, 'c')}-{ctx.hex(12, 'd')}"
-    endpoint = f"https://{cid}.k8s.ondigitalocean.com"
     name = inputs.get("name", ctx.name)
+    cid = _doks_id(name)
+    endpoint = f"https://{cid}.k8s.ondigitalocean.com"
     raw = kubeconfig(f"do-{inputs.get('region', 'nyc1')}-{name}", endpoint,
                      {"token": "dop_v1_mock" + ctx.hex(40, "token")})
     pool = dict(inputs.get("nodePool") or {})
@@ -68,6 +75,21 @@ def _doks(ctx, inputs):
         "kubeConfigs": [{"rawConfig": raw, "host": endpoint, "token": "dop_v1_mock" + ctx.hex(40, "token"),
                          "clusterCaCertificate": _FAKE_CA, "expiresAt": "2030-01-01T00:00:00Z"}],
     }
+
+
+@invoke("digitalocean:index/getKubernetesCluster:getKubernetesCluster")
+def _doks_now(ctx, args):
+    # What the API answers when asked for the cluster now: DigitalOcean issues a new token (valid
+    # for seven days) each time, so it differs from the one the cluster was created with. The
+    # region is not in the invoke's arguments; DOKS kubeconfigs name it in the context only.
+    name = args["name"]
+    cid = _doks_id(name)
+    endpoint = f"https://{cid}.k8s.ondigitalocean.com"
+    token = "dop_v1_mock" + ctx.hex(40, "fresh-token")
+    raw = kubeconfig(f"do-{name}", endpoint, {"token": token})
+    return {"id": cid, "name": name, "endpoint": endpoint, "status": "running", "urn": f"do:kubernetes:{cid}",
+            "kubeConfigs": [{"rawConfig": raw, "host": endpoint, "token": token,
+                             "clusterCaCertificate": _FAKE_CA, "expiresAt": "2030-01-08T00:00:00Z"}]}
 
 
 # --- AWS EKS (pulumi_eks registers one remote component; its outputs are mocked here) ----------

@@ -96,6 +96,14 @@ def test_sock_shop_asks_for_front_end_lb_on_managed_clusters_only(project):
     assert declined.load_balancers == frozenset()
 
 
+def test_doks_api_open_only_when_the_stack_leaves_the_firewall_off(project):
+    assert ctx(project, kubernetes={"cluster": "doks"}).doks_api_open is True  # the default: off
+    assert ctx(project, kubernetes={"cluster": "doks", "controlPlaneFirewall": True}).doks_api_open is False
+    assert ctx(project, kubernetes={"cluster": "existing", "context": "docker-desktop"}).doks_api_open is False
+    opened = ctx(project, kubernetes={"cluster": "doks"})
+    assert type(opened).from_json(opened.to_json()) == opened  # the policy pack's round trip
+
+
 def test_compose_apps_ask_by_label_or_by_publishing_ports(project):
     c = ctx(project, kubernetes={"cluster": "doks", "apps": [{"name": "shop", "compose": "k8s.yml"}]})
     # front_end: the label; internal: publishes a port; admin: labelled NodePort; queue: nothing.

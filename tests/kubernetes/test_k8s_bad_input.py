@@ -38,6 +38,8 @@ def existing(**kw):
 CASES = [
     ("unknown-cluster", {"cluster": "openshift"}, {}, "dockyard:kubernetes.cluster", "existing"),
     ("node-count-zero", {"cluster": "eks", "nodeCount": 0}, AWS, "dockyard:kubernetes.nodeCount", "1"),
+    ("firewall-without-doks", {"cluster": "eks", "controlPlaneFirewall": True}, AWS,
+     "dockyard:kubernetes.controlPlaneFirewall", "doks"),
     ("context-without-existing", {"cluster": "doks", "context": "docker-desktop"}, {},
      "dockyard:kubernetes", "existing"),
     ("kubeconfig-without-existing", {"cluster": "doks", "kubeconfig": "/tmp/x"}, {}, "dockyard:kubernetes", "existing"),

@@ -266,10 +266,34 @@ def test_doks_latest_version_from_the_invoke(run_kubernetes):
     assert i["version"] == DOKS_VERSIONS[0]  # the newest the (mocked) API lists
     assert i["region"] == "nyc1"
     assert i["nodePool"]["nodeCount"] == 4 and i["nodePool"]["size"] == "s-4vcpu-8gb"
-    assert i["controlPlaneFirewall"] == {"enabled": True, "allowedAddresses": ADMINS}
     assert "kubeConfigs" in cluster.secret_outputs
     assert isinstance(cluster.outputs["kubeConfigs"], Secret)
     assert_kubeconfig_secret(r, user_key="token")
+    assert_apps_use_the_cluster_provider(r)
+
+
+def test_doks_control_plane_firewall_is_opt_in_with_a_warning_either_way(run_kubernetes):
+    # DigitalOcean's API reference: the control-plane firewall "is in early availability (invite
+    # only)"; asking for it on an account without it fails the cluster's creation.
+    off = run_kubernetes({"cluster": "doks"}, admin_cidrs=ADMINS)
+    assert "controlPlaneFirewall" not in off.get("digitalocean:index/kubernetesCluster:KubernetesCluster").inputs
+    assert any("controlPlaneFirewall" in w and "invite-only" in w and "anywhere" in w for w in off.warnings), \
+        off.warnings
+    on = run_kubernetes({"cluster": "doks", "controlPlaneFirewall": True}, admin_cidrs=ADMINS)
+    assert on.get("digitalocean:index/kubernetesCluster:KubernetesCluster").inputs["controlPlaneFirewall"] == \
+        {"enabled": True, "allowedAddresses": ADMINS}
+    assert any("controlPlaneFirewall is on" in w and "invite-only" in w for w in on.warnings), on.warnings
+
+
+def test_doks_kubeconfig_is_fetched_fresh_on_every_run(run_kubernetes):
+    # The token in the kubeconfig DOKS returned at creation expires after seven days; the one the
+    # provider and the output use comes from asking the API again (getKubernetesCluster) each run.
+    r = run_kubernetes({"cluster": "doks", "apps": ["sock-shop"]}, admin_cidrs=ADMINS)
+    cluster = r.get("digitalocean:index/kubernetesCluster:KubernetesCluster")
+    at_creation = yaml.safe_load(cluster.outputs["kubeConfigs"].value[0]["rawConfig"])["users"][0]["user"]["token"]
+    doc = assert_kubeconfig_secret(r, user_key="token")
+    assert doc["users"][0]["user"]["token"] != at_creation
+    assert doc["clusters"][0]["cluster"]["server"] == cluster.outputs["endpoint"]  # the same cluster
     assert_apps_use_the_cluster_provider(r)
 
 
