@@ -581,7 +581,8 @@ class KubernetesConfig(Model):
     node_size: str | None = Field(None, description="Node size (cloud-specific default).")
     context: str | None = Field(None, description="existing: kubeconfig context, e.g. docker-desktop.")
     kubeconfig: str | None = Field(None, description="existing: kubeconfig file (default ~/.kube/config).")
-    dashboard: bool = Field(False, description="Install the Kubernetes dashboard (read-only access).")
+    dashboard: bool = Field(False, description="Install Headlamp, the Kubernetes web UI (read-only login, "
+                                                "reached with kubectl port-forward).")
     control_plane_firewall: bool = Field(
         False,
         description="doks: restrict the cluster API to adminCidrs with DigitalOcean's control-plane firewall "

@@ -159,5 +159,6 @@ def build_kubernetes(cfg: StackConfig, p: KubernetesPlan | None = None) -> dict:
         from components.kubernetes.dashboard import Dashboard, DashboardArgs
 
         dash = Dashboard("dashboard", DashboardArgs(provider=cluster.provider), opts=app_opts)
-        outputs["dashboard"] = {"url": dash.url, "tokenCommand": dash.token_command}
+        outputs["dashboard"] = {"url": dash.url, "portForwardCommand": dash.port_forward_command,
+                                "tokenCommand": dash.token_command}
     return outputs

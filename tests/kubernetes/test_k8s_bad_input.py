@@ -55,7 +55,7 @@ CASES = [
     ("namespace-clash", existing(apps=["sock-shop", {"name": "shop", "namespace": "sock-shop", "compose": CLUSTER_APP}]),
      {}, "dockyard:kubernetes.apps[1]", "already used"),
     ("dashboard-namespace-clash", existing(dashboard=True, apps=[
-        {"name": "ui", "namespace": "kubernetes-dashboard", "compose": CLUSTER_APP}]), {},
+        {"name": "ui", "namespace": "headlamp", "compose": CLUSTER_APP}]), {},
      "dockyard:kubernetes.apps[0]", "dashboard"),
     ("duplicate-app-name", existing(apps=[{"name": "web", "compose": CLUSTER_APP},
                                           {"name": "web", "namespace": "web2", "compose": CLUSTER_APP}]), {},
