@@ -68,8 +68,9 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
         tags=["dockyard", *(f"{k}:{v}" for k, v in sorted(args.tags.items()))],
         opts=pulumi.ResourceOptions(additional_secret_outputs=["kubeConfigs"]).merge(child),
     )
-    # Fresh credentials on every run (module docstring); the name ties the invoke to the cluster,
-    # so it runs once the cluster exists.
+    # Fresh credentials on every run (module docstring). ``cluster.name`` carries the dependency
+    # on the cluster: an output-form invoke waits for it, and in a preview of the cluster's
+    # creation it is not run at all (an unknown result), so it never asks for a missing cluster.
     current = do.get_kubernetes_cluster_output(name=cluster.name, opts=pulumi.InvokeOutputOptions(parent=component))
     kubeconfig = pulumi.Output.secret(current.kube_configs.apply(lambda cfgs: cfgs[0].raw_config if cfgs else None))
     return ClusterParts(
