@@ -676,6 +676,11 @@ class StackConfig(Model):
     swarm: SwarmConfig | None = Field(None, description="A Docker swarm.")
     containers: list[ContainerConfig] = Field(default_factory=list, description="Managed container apps.")
     kubernetes: KubernetesConfig | None = Field(None, description="A Kubernetes cluster and its apps.")
+    monthly_budget: int | None = Field(
+        None, ge=1, le=10_000_000,
+        description="Monthly budget in whole US dollars: `dockyard preview --check` exits 3 when the cost "
+                    "estimate exceeds it (docs/cost.md).",
+    )
 
     _providers: ProviderConfig = PrivateAttr(default_factory=ProviderConfig)
     _warnings: list[str] = PrivateAttr(default_factory=list)

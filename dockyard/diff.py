@@ -149,6 +149,10 @@ def to_markdown(d: Diff) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    d = compare(load(args.base), load(args.head))
+    from dockyard import cost
+
+    base, head = load(args.base), load(args.head)
+    d = compare(base, head)
     sys.stdout.write(to_markdown(d) if args.format == "markdown" else to_text(d))
+    sys.stdout.write(cost.diff_section(base, head, markdown=args.format == "markdown"))
     return 0

@@ -32,7 +32,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-C", "--cwd", type=Path, default=stackfile.PROJECT_DIR,
                    help="project directory holding Pulumi.yaml (default: this checkout)")
     p.add_argument("--check", action="store_true",
-                   help="evaluate the guardrails on the preview; exit 3 on any violation")
+                   help="evaluate the guardrails (and dockyard:monthlyBudget) on the preview; exit 3 on any violation")
+    p.add_argument("--cost", action="store_true",
+                   help="print the monthly cost estimate per component and in total (docs/cost.md)")
 
 
 # --- building the preview -----------------------------------------------------------------------
@@ -86,6 +88,13 @@ def evaluate(stack: str, overrides: list[str] = (), project_dir: Path = stackfil
 
 
 def document(result) -> dict:
+    """The preview JSON (DESIGN.md schema), with the monthly cost estimate (docs/cost.md)."""
+    from dockyard import cost
+
+    return cost.annotate(_document(result))
+
+
+def _document(result) -> dict:
     resources = []
     for r in result.resources:
         resources.append({
@@ -155,6 +164,15 @@ def to_text(doc: dict) -> str:
 
     if doc["warnings"]:
         lines += ["", "Warnings:"] + [f"    {w}" for w in doc["warnings"]]
+
+    summary = doc.get("cost")
+    if summary and summary.get("priceBooks"):
+        from dockyard import cost
+
+        books = cost.dates_text(summary["priceBooks"])
+        partial = f", partial: {len(summary['unpriced'])} unpriced" if summary["partial"] else ""
+        lines += ["", f"Monthly estimate: {cost.money(summary['monthly'])} (price books: {books}{partial}); "
+                      "`--cost` shows the breakdown and what is not included."]
     return "\n".join(lines) + "\n"
 
 
@@ -183,10 +201,19 @@ def run(args: argparse.Namespace) -> int:
     doc = document(result)
     out = to_json(doc) if args.json else to_text(doc)
     sys.stdout.write(out)
+    if args.cost and not args.json:
+        from dockyard import cost
+
+        sys.stdout.write("\n" + cost.to_text(doc, cost.estimate(doc)))
     if args.check:
-        violations = check(files, result)
-        for v in violations:  # one line each: URN, rule, what is wrong, how to fix it
-            print(v.line(), file=sys.stderr)
+        from dockyard import cost
+
+        violations = [v.line() for v in check(files, result)]
+        over = cost.budget_violation(cost.estimate(doc), files.config.get("dockyard:monthlyBudget"))
+        if over:
+            violations.append(over)
+        for line in violations:  # one line each: URN, rule, what is wrong, how to fix it
+            print(line, file=sys.stderr)
         if violations:
             return 3
         if not args.json:

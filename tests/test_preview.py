@@ -32,12 +32,12 @@ def test_every_stack_previews_as_json_and_is_byte_identical(stack):
     second = _cli("preview", stack, "--json")
     assert first.stdout == second.stdout, "the same config must give byte-identical output"
     doc = json.loads(first.stdout)
-    assert set(doc) == {"project", "stack", "resources", "outputs", "warnings"}
+    assert set(doc) == {"project", "stack", "resources", "outputs", "warnings", "cost"}
     assert doc["project"] == "dockyard" and doc["stack"] == stack
     assert doc["resources"][0]["type"] == "pulumi:pulumi:Stack"
     urns = {r["urn"] for r in doc["resources"]}
     for r in doc["resources"]:
-        assert set(r) == SCHEMA_KEYS
+        assert set(r) - {"cost"} == SCHEMA_KEYS
         assert r["parent"] is None or r["parent"] in urns
         assert all(d in urns for d in r["dependencies"])
 
