@@ -15,6 +15,7 @@ import ipaddress
 import json
 import re
 import typing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
@@ -274,6 +275,15 @@ class SwarmConfig(Model):
         description="Compose stacks to deploy (default: the cluster app).",
     )
     tls: TlsConfig = Field(default_factory=TlsConfig, description="Certificate validity of the nodes.")
+    local_port_offset: int = Field(
+        8000, ge=0, le=65535,
+        description="local only: each published port P listens on 127.0.0.1:P+offset (default 8000: "
+                    "port 80 on 8080, clear of local-k8s on 80).",
+    )
+    rollout_timeout_seconds: int = Field(
+        300, ge=10, le=3600,
+        description="How long `pulumi up` waits for every service's tasks to run before it fails.",
+    )
 
     @field_validator("managers")
     @classmethod
@@ -685,6 +695,7 @@ class StackConfig(Model):
     _providers: ProviderConfig = PrivateAttr(default_factory=ProviderConfig)
     _warnings: list[str] = PrivateAttr(default_factory=list)
     _admin_cidrs_defaulted: bool = PrivateAttr(False)
+    _docker_endpoint: Any = PrivateAttr(None)
 
     @field_validator("admin_cidrs")
     @classmethod
@@ -703,6 +714,11 @@ class StackConfig(Model):
     @property
     def providers(self) -> ProviderConfig:
         return self._providers
+
+    @property
+    def docker_endpoint(self) -> DockerEndpoint | None:
+        """The Docker engine a local swarm lives on, resolved once (DOCKER_HOST or the docker context)."""
+        return self._docker_endpoint
 
     @property
     def warnings(self) -> list[str]:
@@ -870,6 +886,8 @@ def _check_stack(cfg: StackConfig, providers: dict[str, str | None], project_dir
 
     if cfg.swarm:
         cfg._warnings.extend(_check_swarm(cfg.swarm, project_dir))
+        if cfg.swarm.cloud == "local":
+            cfg._docker_endpoint = docker_endpoint()
     for i, app in enumerate(cfg.containers):
         if app.compose is not None:
             project = _compose_file(app.compose, f"dockyard:containers[{i}].compose", project_dir)
@@ -923,6 +941,7 @@ def _check_swarm(swarm: SwarmConfig, project_dir: Path) -> list[str]:
         warnings.append(f"dockyard:swarm.managers is {swarm.managers}: a swarm needs 3 managers "
                         "to survive the loss of one")
     if swarm.cloud == "local":
+        warnings.extend(_check_local_swarm(swarm, project_dir))
         # Local nodes are containers: no VM size or region, and published ports bind to 127.0.0.1.
         for key, value in (("size", swarm.size), ("region", swarm.region)):
             if value is not None:
@@ -933,6 +952,92 @@ def _check_swarm(swarm: SwarmConfig, project_dir: Path) -> list[str]:
     for i, stack in enumerate(swarm.stacks):
         _compose_file(stack.compose, f"dockyard:swarm.stacks[{i}].compose", project_dir)
     return warnings
+
+
+def _check_local_swarm(swarm: SwarmConfig, project_dir: Path, machine: str | None = None) -> list[str]:
+    """Host ports past 65535, and images on an arm64 machine (amd64-only ones never get a task)."""
+    import platform
+
+    images: set[str] = set()
+    for i, stack in enumerate(swarm.stacks):
+        project = _compose_file(stack.compose, f"dockyard:swarm.stacks[{i}].compose", project_dir)
+        if project is None:
+            continue
+        for service in project.services.values():
+            if service.image:
+                images.add(service.image)
+            for port in service.ports:
+                if port.published is not None and port.published + swarm.local_port_offset > 65535:
+                    raise ConfigError("dockyard:swarm.localPortOffset",
+                                      f"{swarm.local_port_offset} moves published port {port.published} of "
+                                      f"{stack.compose} past 65535; use a smaller offset")
+    machine = (machine or platform.machine()).lower()
+    if machine in ("arm64", "aarch64") and images:
+        return [
+            "dockyard:swarm.cloud is local on an arm64 machine: the swarm schedules a task only where its "
+            f"image has a linux/arm64 variant, and an amd64-only image never gets one ({', '.join(sorted(images))}; "
+            "check each with `docker manifest inspect`). `pulumi up` waits "
+            "dockyard:swarm.rolloutTimeoutSeconds for the tasks, then fails naming the service"]
+    return []
+
+
+@dataclass(frozen=True)
+class DockerEndpoint:
+    """The one Docker engine a local swarm lives on: the Docker provider and `docker exec` use it."""
+
+    host: str
+    #: directory with ca.pem, cert.pem and key.pem for a TLS endpoint
+    cert_path: str | None = None
+    #: where it came from (for messages): DOCKER_HOST, the context's name, or the default socket
+    source: str = "default"
+
+    def cli_args(self) -> list[str]:
+        """Global `docker` options that select this endpoint whatever the user's current context."""
+        args = ["--host", self.host]
+        if self.cert_path:
+            args += ["--tlsverify", f"--tlscacert={self.cert_path}/ca.pem",
+                     f"--tlscert={self.cert_path}/cert.pem", f"--tlskey={self.cert_path}/key.pem"]
+        return args
+
+
+DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
+
+
+def docker_endpoint(env: typing.Mapping[str, str] | None = None, home: Path | None = None) -> DockerEndpoint:
+    """Resolve the Docker endpoint once, the way the docker CLI does.
+
+    Order (docker/cli, cli/command/cli.go resolveContextName and docs "docker context", read
+    2026-12-02): DOCKER_HOST; else DOCKER_CONTEXT; else ``currentContext`` in
+    $DOCKER_CONFIG/config.json (default ~/.docker); else the default socket. A named context's
+    endpoint is in ``contexts/meta/<sha256 of the name>/meta.json`` (Endpoints.docker.Host) and
+    its TLS files, if any, in ``contexts/tls/<same digest>/docker/``.
+    """
+    import hashlib
+    import os
+
+    env = os.environ if env is None else env
+    if env.get("DOCKER_HOST"):
+        cert = env.get("DOCKER_CERT_PATH") if env.get("DOCKER_TLS_VERIFY") else None
+        return DockerEndpoint(env["DOCKER_HOST"], cert, "DOCKER_HOST")
+    config_dir = Path(env["DOCKER_CONFIG"]) if env.get("DOCKER_CONFIG") else (home or Path.home()) / ".docker"
+    name = env.get("DOCKER_CONTEXT")
+    if not name:
+        try:
+            name = json.loads((config_dir / "config.json").read_text()).get("currentContext")
+        except (OSError, ValueError, AttributeError):
+            name = None
+    if not name or name == "default":
+        return DockerEndpoint(DEFAULT_DOCKER_HOST)
+    digest = hashlib.sha256(name.encode()).hexdigest()
+    meta = config_dir / "contexts" / "meta" / digest / "meta.json"
+    try:
+        host = json.loads(meta.read_text())["Endpoints"]["docker"]["Host"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError("dockyard:swarm.cloud", f"is local, and the current docker context '{name}' cannot be "
+                                                  f"read ({meta}: {exc.__class__.__name__}); run "
+                                                  "`docker context ls` or set DOCKER_HOST") from None
+    tls = config_dir / "contexts" / "tls" / digest / "docker"
+    return DockerEndpoint(host, str(tls) if (tls / "ca.pem").is_file() else None, f"context {name}")
 
 
 def _compose_file(path: str, key: str, project_dir: Path):

@@ -22,10 +22,10 @@ import pulumi_command as command
 
 from components.hosts import DockerHost, DockerHostArgs, Location, PortRule, generated_ssh_key
 from components.swarm.nodes import ManagerApi, NodeSet, SwarmNode
-from components.swarm.scripts import SWARM_PORTS
+from components.swarm.scripts import PROVISIONED_MARKER, SWARM_PORTS
 from components.tls import DockerCa, certificate_parameters
 
-#: seconds a script waits for dockerd: first boot installs Docker (cloud-init / Ignition)
+#: seconds a script waits for provisioning (its marker) and dockerd: first boot installs Docker
 CLOUD_WAIT_SECONDS = 900
 
 NET_MODULES = {
@@ -97,7 +97,7 @@ def build_cloud_nodes(parent: pulumi.Resource, name: str, args, names: list[str]
         hosts[node] = host
         private_ip = host.private_ip if host.private_ip is not None else net.private_ip(host)
         nodes.append(SwarmNode(node, private_ip, host.public_ip,
-                               _runner(parent, host, ssh_private_key), [host]))
+                               _runner(parent, host, ssh_private_key), [host], engine_id=host.machine.id))
     app_host, extra = net.finish(hosts)
     m1 = hosts["manager-1"]
     api = ManagerApi(host=m1.docker_host, ca_pem=m1.ca_cert_pem, cert_pem=m1.client_cert_pem,
@@ -105,7 +105,8 @@ def build_cloud_nodes(parent: pulumi.Resource, name: str, args, names: list[str]
     outputs = dict(extra)
     if ssh_private_key is not None:
         outputs["sshPrivateKey"] = ssh_private_key
-    return NodeSet(nodes, api, app_host, extra_outputs=outputs, wait_seconds=CLOUD_WAIT_SECONDS)
+    return NodeSet(nodes, api, app_host, extra_outputs=outputs, wait_seconds=CLOUD_WAIT_SECONDS,
+                   marker=PROVISIONED_MARKER)
 
 
 def _runner(parent: pulumi.Resource, host: DockerHost, private_key):
@@ -117,17 +118,18 @@ def _runner(parent: pulumi.Resource, host: DockerHost, private_key):
         dial_error_limit=30,  # the VM may still be booting
     )
 
-    def run(resource_name: str, script, *, stdin=None, secret_stdout: bool = False,
-            depends_on=()) -> command.remote.Command:
+    def run(resource_name: str, script, *, update=None, stdin=None, secret_stdout: bool = False,
+            depends_on=(), triggers=()) -> command.remote.Command:
         return command.remote.Command(
             resource_name,
             connection=connection,
             create=script,
+            update=update,
             stdin=stdin,
             add_previous_output_in_env=False,
             logging=command.remote.Logging.STDERR if secret_stdout else None,
             # A replaced VM runs the idempotent script again.
-            triggers=[host.machine.id],
+            triggers=[host.machine.id, *triggers],
             opts=pulumi.ResourceOptions(
                 parent=parent, depends_on=[host, *depends_on],
                 additional_secret_outputs=["stdout"] if secret_stdout else None,

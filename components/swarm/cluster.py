@@ -1,20 +1,33 @@
 """SwarmCluster: a Docker swarm from config, the successor of `docker swarm init/join` by hand.
 
-Nodes come from a node set (local Docker-in-Docker containers, or DockerHosts on a cloud), then:
+Nodes come from a node set (local Docker-in-Docker containers, or DockerHosts on a cloud), then
+the scripts of components/swarm/scripts.py run through pulumi_command in this order:
 
-* ``init`` on manager-1, advertising its private address; its stdout (the join tokens) is a
-  secret output and is not logged;
+* ``probe`` on managers 2..N (in parallel): does this engine hold a swarm? They run again
+  whenever manager-1's engine changes;
+* ``init`` on manager-1 (the bootstrap), the probe lines on its stdin: on the swarm's first run
+  (the command's create) it initialises the swarm unless a manager holds one; on every later run
+  (its update: manager-1 replaced, a probe changed) it joins the swarm another manager holds and
+  never initialises a second one while the config has other managers. Its stdout (the join
+  tokens) is a secret output and is not logged;
 * managers 2..N join one after another (Raft membership changes are applied one at a time, and
   at most six managers make this chain short); every worker joins right after ``init``, in
-  parallel, so the depth of the resource graph does not grow with the worker count;
-* one ``reconcile`` on manager-1 makes roles, availability and labels match ``nodes:``; a config
-  change changes only that command's script, and re-running it applies exactly the difference;
+  parallel, so the depth of the resource graph does not grow with the worker count. A node in
+  another or a stale swarm (told by the cluster ID ``init`` reports) leaves it first;
+* one ``reconcile`` on manager-1 makes roles, availability, labels and membership match the
+  config: promotions first, demotions one at a time, nodes the config no longer names (scaled
+  away, stale entries of replaced nodes) demoted, drained and removed before Pulumi deletes their
+  hosts (deletions run after every create and update of a `pulumi up`);
 * the compose stacks (SwarmStack) are deployed through a Docker provider speaking mutual TLS to
-  manager-1, after the reconcile.
+  manager-1, after the reconcile; a ``converge`` step then waits (bounded) for every service's
+  tasks to run, so a rollout whose tasks never start fails the update.
+
+What happens when every manager is replaced at once: see docs/swarm.md, "Day-2 operations".
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,13 +51,15 @@ class SwarmClusterArgs:
     project_dir: Path = Path(".")
     #: provider settings (components.config.ProviderConfig) for the DockerHosts of a cloud swarm
     providers: object = None
+    #: the engine a local swarm lives on (components.config.DockerEndpoint); None: the default socket
+    docker_endpoint: object = None
 
     @classmethod
     def from_config(cls, cfg, stack: str, project_dir: Path | None = None) -> SwarmClusterArgs:
         """From a validated components.config.StackConfig (Pulumi runs in the project dir)."""
         return cls(config=cfg.swarm, stack=stack, admin_cidrs=list(cfg.admin_cidrs),
                    ssh_public_key=cfg.ssh_public_key, project_dir=project_dir or Path.cwd(),
-                   providers=cfg.providers)
+                   providers=cfg.providers, docker_endpoint=cfg.docker_endpoint)
 
 
 def published_ports(stacks, project_dir: Path) -> list[tuple[int, str]]:
@@ -60,6 +75,14 @@ def published_ports(stacks, project_dir: Path) -> list[tuple[int, str]]:
                 if port.published is not None:
                     ports.add((port.published, port.protocol))
     return sorted(ports)
+
+
+def _replicas(spec: dict) -> int | None:
+    """Replicas of a converted service (None: global, one task per eligible node)."""
+    mode = spec.get("mode") or {}
+    if mode.get("global_"):
+        return None
+    return int((mode.get("replicated") or {}).get("replicas", 1))
 
 
 def app_url(host: str, ports: list[tuple[int, str]]) -> str | None:
@@ -86,21 +109,45 @@ class SwarmCluster(pulumi.ComponentResource):
         node_set = self._nodes(name, args, names, ports)
         by_name = {n.name: n for n in node_set.nodes}
         m1 = by_name["manager-1"]
-        wait = node_set.wait_seconds
+        wait, marker = node_set.wait_seconds, node_set.marker
+        managers = [n for n in names if n.startswith("manager-")]
 
-        # --- bootstrap: init, joins (workers in parallel), reconcile --------------------------
-        init = m1.run(f"{name}-init", m1.private_ip.apply(lambda ip: scripts.init_script("manager-1", ip, wait_seconds=wait)),
-                      secret_stdout=True)
-        tokens = pulumi.Output.secret(init.stdout).apply(json.loads)
+        # --- bootstrap: probes, manager-1, joins (workers in parallel), reconcile ---------------
+        # Each configured manager but manager-1 says whether it holds a swarm; they run again
+        # whenever manager-1's engine changes, so a fresh manager-1 learns where to join.
+        probes = [
+            by_name[n].run(f"{name}-{n}-probe", scripts.probe_script(n, wait_seconds=wait, marker=marker),
+                           secret_stdout=True, triggers=[m1.engine_id])
+            for n in managers[1:]
+        ]
+        probe_lines = (pulumi.Output.secret(pulumi.Output.all(*[p.stdout for p in probes]).apply("".join))
+                       if probes else None)
+
+        def bootstrap(first: bool):
+            return m1.private_ip.apply(lambda ip: scripts.bootstrap_script(
+                "manager-1", ip, managers=len(managers), first=first, wait_seconds=wait, marker=marker))
+
+        # create runs once, on the swarm's first `pulumi up`; every later run of this command
+        # (manager-1 replaced, a probe answering differently) is its update, which never
+        # initialises a second swarm while another configured manager could hold the first.
+        init = m1.run(f"{name}-init", bootstrap(True), update=bootstrap(False), stdin=probe_lines,
+                      secret_stdout=True, depends_on=probes)
+        boot = pulumi.Output.secret(init.stdout).apply(json.loads)
         token_for = {
-            "manager": pulumi.Output.secret(tokens.apply(lambda t: t["managerToken"] + "\n")),
-            "worker": pulumi.Output.secret(tokens.apply(lambda t: t["workerToken"] + "\n")),
+            "manager": pulumi.Output.secret(boot.apply(lambda t: t["managerToken"] + "\n")),
+            "worker": pulumi.Output.secret(boot.apply(lambda t: t["workerToken"] + "\n")),
         }
+        # The swarm's identity is not secret: join scripts compare it with the node's swarm.
+        cluster_id = pulumi.Output.unsecret(boot.apply(lambda b: b["clusterId"]))
+        manager_ids = pulumi.Output.unsecret(boot.apply(lambda b: list(b["managerIds"])))
+        manager_ips = pulumi.Output.all(*[by_name[n].private_ip for n in managers])
+        self.cluster_id = cluster_id
         node_ids: dict[str, pulumi.Output[str]] = {"manager-1": pulumi.Output.from_input("self")}
         previous_manager = init
         for node in node_set.nodes[1:]:
-            script = pulumi.Output.all(node.private_ip, m1.private_ip).apply(
-                lambda a, n=node.name: scripts.join_script(n, a[0], a[1], wait_seconds=wait))
+            script = pulumi.Output.all(node.private_ip, manager_ips, cluster_id, manager_ids).apply(
+                lambda a, n=node.name: scripts.join_script(n, a[0], a[1], cluster_id=a[2], manager_ids=a[3],
+                                                           wait_seconds=wait, marker=marker))
             after = [previous_manager] if node.joins_as == "manager" else [init]
             join = node.run(f"{name}-{node.name}-join", script, stdin=token_for[node.joins_as],
                             depends_on=after)
@@ -108,6 +155,8 @@ class SwarmCluster(pulumi.ComponentResource):
                 previous_manager = join
             node_ids[node.name] = join.stdout.apply(lambda s: s.strip())
         self.node_ids = node_ids
+        self.probes = probes
+        self.init = init
 
         def reconcile_text(ids: list[str]) -> str:
             specs = [
@@ -115,7 +164,7 @@ class SwarmCluster(pulumi.ComponentResource):
                                  dict(cfg.nodes[n].labels) if n in cfg.nodes else {})
                 for n, i in zip(names, ids, strict=True)
             ]
-            return scripts.reconcile_script("manager-1", specs, wait_seconds=wait)
+            return scripts.reconcile_script("manager-1", specs, wait_seconds=wait, marker=marker)
 
         reconcile = m1.run(f"{name}-reconcile",
                            pulumi.Output.all(*[node_ids[n] for n in names]).apply(reconcile_text))
@@ -147,6 +196,23 @@ class SwarmCluster(pulumi.ComponentResource):
                     opts=pulumi.ResourceOptions(parent=self, providers={"docker": provider},
                                                 depends_on=[reconcile]),
                 ))
+
+        # --- converge: the update fails when a rollout's tasks never start --------------------
+        services = [svc for deployed in self.stacks for svc in deployed.services.values()]
+        self.converge = None
+        if services:
+            wanted = {spec["name"]: _replicas(spec) for deployed in self.stacks
+                      for spec in deployed.conversion.services.values()}
+
+            def converge_text(task_specs: list) -> str:
+                # The services' specs as the provider reports them: a changed rollout waits again.
+                digest = hashlib.sha256(json.dumps(task_specs, sort_keys=True, default=str).encode())
+                return scripts.converge_script("manager-1", wanted, timeout_seconds=cfg.rollout_timeout_seconds,
+                                               wait_seconds=wait, marker=marker, revision=digest.hexdigest()[:16])
+
+            self.converge = m1.run(f"{name}-converge",
+                                   pulumi.Output.all(*[svc.task_spec for svc in services]).apply(converge_text),
+                                   depends_on=services)
 
         has_workers = any(cfg.role_of(n) == "worker" for n in names)
         for stack, deployed in zip(cfg.stacks, self.stacks, strict=True):
@@ -181,7 +247,8 @@ class SwarmCluster(pulumi.ComponentResource):
             "clientCertPem": node_set.api.cert_pem,
             "clientKeyPem": pulumi.Output.secret(node_set.api.key_pem),
             "publishedPorts": [f"{p}/{proto}" for p, proto in ports],
-            "url": node_set.app_host.apply(lambda h: app_url(h, ports)),
+            "url": node_set.app_host.apply(lambda h: app_url(h, [(p + node_set.port_offset, proto)
+                                                                 for p, proto in ports])),
             **node_set.extra_outputs,
         }
         self.register_outputs({"swarm": self.swarm})
@@ -191,7 +258,8 @@ class SwarmCluster(pulumi.ComponentResource):
         if cfg.cloud == "local":
             from components.swarm.local import build_local_nodes
 
-            return build_local_nodes(self, name, args.stack, names, ports, cfg.tls)
+            return build_local_nodes(self, name, args.stack, names, ports, cfg.tls, endpoint=args.docker_endpoint,
+                                     port_offset=cfg.local_port_offset)
         from components.swarm.cloud import build_cloud_nodes
 
         return build_cloud_nodes(self, name, args, names, ports)

@@ -10,11 +10,19 @@ with ``--tlsverify`` only (never 2375), with a server certificate from one per-s
 switched off (``DOCKER_TLS_CERTDIR=``) so that a missing file can never fall back to plain TCP.
 Only manager-1's API is published, on 127.0.0.1 and a port fixed per stack, for SwarmStack's provider;
 the other nodes' APIs are reachable on the private bridge only. Published app ports are bound to
-127.0.0.1 on manager-1 (the routing mesh inside the swarm reaches every task).
+127.0.0.1 on manager-1, each moved by ``swarm.localPortOffset`` (default 8000: the cluster app's 80
+on 8080, so `local` and `local-k8s` — Docker Desktop serves LoadBalancer services on localhost:80 —
+can run side by side); the routing mesh inside the swarm reaches every task.
 
-Scripts run with ``docker exec -i <node> sh -c <script>`` through the user's Docker CLI: the script
-then talks to the node's own unix socket exactly as on a cloud node reached by SSH, no client key
-has to be written to the laptop's disk, and the join token travels on stdin.
+One engine: the endpoint is resolved once (components.config.docker_endpoint: DOCKER_HOST, else
+the current docker context) and handed both to an explicit Docker provider for the node
+containers and to every ``docker exec``, so they cannot land on two engines (Docker Desktop next
+to Docker Engine, Colima).
+
+Scripts run with ``docker --host <endpoint> exec -i <node> sh -c <script>``: the script then talks
+to the node's own unix socket exactly as on a cloud node reached by SSH, no client key has to be
+written to the laptop's disk, and the join token travels on stdin. Local nodes have no
+provisioning, so the scripts do not wait for a provisioning marker.
 
 /var/lib/docker of each node is a named volume, so replacing a container (new certificates, a
 new dind image) keeps the node's swarm identity and state. Node addresses are static (the
@@ -35,8 +43,10 @@ import pulumi_docker as docker
 from components.swarm.nodes import ManagerApi, NodeSet, SwarmNode
 from components.tls import DockerCa, DockerTls, DockerTlsArgs, certificate_parameters
 
-#: The Docker-in-Docker image (Docker Hub "docker", dind variant), pinned to a major version.
-DIND_IMAGE = "docker:28-dind"
+#: The Docker-in-Docker image (Docker Hub "docker", dind variant), pinned to a major version that
+#: docker-library still builds: library/docker in docker-library/official-images lists 29.x only
+#: (commit 37079fb, read 2026-12-02); 28.x was dropped in November 2025 and gets no fixes.
+DIND_IMAGE = "docker:29-dind"
 TLS_DIR = "/etc/docker/tls"
 API_PORT = 2376
 
@@ -72,8 +82,15 @@ def dockerd_command() -> list[str]:
 
 
 def build_local_nodes(parent: pulumi.Resource, name: str, stack: str, node_names: list[str],
-                      published_ports: list[tuple[int, str]], tls_config) -> NodeSet:
-    child = pulumi.ResourceOptions(parent=parent)
+                      published_ports: list[tuple[int, str]], tls_config, endpoint=None,
+                      port_offset: int = 8000) -> NodeSet:
+    """Nodes on ``endpoint`` (components.config.DockerEndpoint; None: the default socket)."""
+    from components.config import DockerEndpoint
+
+    endpoint = endpoint or DockerEndpoint("unix:///var/run/docker.sock")
+    engine = docker.Provider(f"{name}-engine", host=endpoint.host, cert_path=endpoint.cert_path,
+                             opts=pulumi.ResourceOptions(parent=parent))
+    child = pulumi.ResourceOptions(parent=parent, provider=engine)
     prefix = f"dockyard-{stack}"
     subnet = local_subnet(stack)
     network = docker.Network(
@@ -106,8 +123,8 @@ def build_local_nodes(parent: pulumi.Resource, name: str, stack: str, node_names
         if node == "manager-1":
             ports.append(docker.ContainerPortArgs(internal=API_PORT, external=api_port(stack), ip="127.0.0.1"))
             for port, proto in published_ports:
-                ports.append(docker.ContainerPortArgs(internal=port, external=port, ip="127.0.0.1",
-                                                      protocol=proto))
+                ports.append(docker.ContainerPortArgs(internal=port, external=port + port_offset,
+                                                      ip="127.0.0.1", protocol=proto))
         container = docker.Container(
             f"{name}-{node}",
             name=cname,
@@ -132,7 +149,8 @@ def build_local_nodes(parent: pulumi.Resource, name: str, stack: str, node_names
         )
         # The container's address as Docker reports it (the static one, once it exists).
         private_ip = container.network_datas.apply(lambda nd, a=address: nd[0].ip_address or a)
-        nodes.append(SwarmNode(node, private_ip, None, _runner(parent, container), [container]))
+        nodes.append(SwarmNode(node, private_ip, None, _runner(parent, container, endpoint), [container],
+                               engine_id=container.id))
         if node == "manager-1":
             published = container.ports.apply(
                 lambda ps: next(p.external for p in ps if p.internal == API_PORT))
@@ -143,21 +161,25 @@ def build_local_nodes(parent: pulumi.Resource, name: str, stack: str, node_names
                 key_pem=certs.client_key_pem,
             )
     return NodeSet(nodes, api, pulumi.Output.from_input("127.0.0.1"),
-                   extra_outputs={"network": network.name})
+                   extra_outputs={"network": network.name, "dockerEndpoint": endpoint.host},
+                   marker=None, port_offset=port_offset)
 
 
-def _runner(parent: pulumi.Resource, container: docker.Container):
-    def run(resource_name: str, script, *, stdin=None, secret_stdout: bool = False,
-            depends_on=()) -> command.local.Command:
+def _runner(parent: pulumi.Resource, container: docker.Container, endpoint):
+    cli = ["docker", *endpoint.cli_args()]
+
+    def run(resource_name: str, script, *, update=None, stdin=None, secret_stdout: bool = False,
+            depends_on=(), triggers=()) -> command.local.Command:
         return command.local.Command(
             resource_name,
-            interpreter=container.name.apply(lambda n: ["docker", "exec", "-i", n, "sh", "-c"]),
+            interpreter=container.name.apply(lambda n: [*cli, "exec", "-i", n, "sh", "-c"]),
             create=script,
+            update=update,
             stdin=stdin,
             # Never hand the previous stdout (the init command's tokens) to the next run's env.
             add_previous_output_in_env=False,
             # A replaced container (new certificates, new image) runs the idempotent script again.
-            triggers=[container.id],
+            triggers=[container.id, *triggers],
             logging=command.local.Logging.STDERR if secret_stdout else None,
             opts=pulumi.ResourceOptions(
                 parent=parent, depends_on=[container, *depends_on],

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 import pulumi
 
-#: run(resource_name, script, stdin, secret_stdout, depends_on) -> a pulumi_command Command
+#: run(resource_name, script, *, update=None, stdin=None, secret_stdout=False, depends_on=(),
+#:     triggers=()) -> a pulumi_command Command. ``update``: the script for later runs (without
+#: it, create runs again); ``triggers``: more values whose change runs the command again.
 Runner = Callable[..., pulumi.CustomResource]
 
 
@@ -22,6 +24,8 @@ class SwarmNode:
     public_ip: pulumi.Output[str] | None
     run: Runner
     resources: Sequence[pulumi.Resource] = field(default_factory=list)
+    #: changes when the node's engine is replaced (container ID, VM ID): a fresh engine
+    engine_id: pulumi.Output[str] | None = None
 
     @property
     def joins_as(self) -> str:
@@ -46,5 +50,9 @@ class NodeSet:
     #: base URL of published ports ("http://127.0.0.1", a load balancer's DNS name, manager-1's IP)
     app_host: pulumi.Output[str]
     extra_outputs: dict = field(default_factory=dict)
-    #: how long each script waits for dockerd (a cloud VM installs Docker on first boot)
+    #: how long each script waits for provisioning and dockerd (a cloud VM installs Docker on first boot)
     wait_seconds: int = 180
+    #: the file provisioning writes last (cloud nodes); None: no provisioning to wait for (local)
+    marker: str | None = None
+    #: local only: published port P listens on 127.0.0.1:P+port_offset
+    port_offset: int = 0

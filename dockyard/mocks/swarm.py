@@ -1,9 +1,10 @@
 """Mock values for the swarm area: Docker-in-Docker nodes (pulumi_docker) and the bootstrap
 commands (pulumi_command).
 
-The command mocks answer like the generated scripts do (components/swarm/scripts.py): the init
-script prints the two join tokens as JSON, a join script prints the node's swarm ID, the
-reconcile script prints what it changed. Which script a command runs is read from the
+The command mocks answer like the generated scripts do on a first run (components/swarm/scripts.py):
+a probe prints ``none``, the init (bootstrap) script prints the cluster ID, manager IDs, node ID and
+the two join tokens as JSON, a join script prints the node's swarm ID, the reconcile script what
+it changed, the converge script ``converged``. Which script a command runs is read from the
 ``STEP=`` line every script starts with, not from the resource name.
 """
 
@@ -26,12 +27,19 @@ def _script_output(ctx, inputs: dict) -> str:
     if not step:
         return ""
     if step.group(1) == "init":
-        # SWMTKN-1-<50 base36 chars of cluster CA digest>-<25 chars of secret>
+        # The bootstrap's JSON line: cluster and node IDs (25 base36 chars, as Docker prints
+        # them) and SWMTKN-1-<50 base36 chars of cluster CA digest>-<25 chars of secret>.
         mt = f"SWMTKN-1-{_b36(ctx, 50, 'ca')}-{_b36(ctx, 25, 'manager')}"
         wt = f"SWMTKN-1-{_b36(ctx, 50, 'ca')}-{_b36(ctx, 25, 'worker')}"
-        return f'{{"managerToken":"{mt}","workerToken":"{wt}"}}\n'
+        node = _b36(ctx, 25, "node-id")
+        return (f'{{"clusterId":"{_b36(ctx, 25, "cluster")}","managerIds":["{node}"],'
+                f'"managerToken":"{mt}","nodeId":"{node}","workerToken":"{wt}"}}\n')
     if step.group(1) == "join":
         return _b36(ctx, 25, "node-id") + "\n"
+    if step.group(1) == "probe":
+        return "none\n"  # a fresh engine: the swarm's first run
+    if step.group(1) == "converge":
+        return "converged\n"
     return "unchanged\n"
 
 

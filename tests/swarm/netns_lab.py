@@ -92,44 +92,90 @@ class SwarmLab:
         if not Path("/var/lib/docker").exists():
             os.makedirs("/var/lib/docker")
             self.made_var_lib_docker = True
-        cgroups = _cgroup_mounts()
+        self._cgroups = _cgroup_mounts()
         for i, node in enumerate(self.nodes):
-            _run("ip", "netns", "add", node.netns)
-            self.namespaces.append(node.netns)
-            _run("ip", "link", "add", f"{self.tag}v{i}", "netns", self.hub, "type", "veth",
-                 "peer", "name", "eth0", "netns", node.netns)
-            _run("ip", "-n", self.hub, "link", "set", f"{self.tag}v{i}", "master", "br0", "up")
-            _run("ip", "-n", node.netns, "addr", "add", f"{node.ip}/24", "dev", "eth0")
-            _run("ip", "-n", node.netns, "link", "set", "eth0", "up")
-            _run("ip", "-n", node.netns, "link", "set", "lo", "up")
-            for sub in ("data", "exec", "varlib"):
-                (node.dir / sub).mkdir(parents=True)
-            (node.dir / "daemon.json").write_text(
-                json.dumps({"deprecated-key-path": str(node.dir / "key.json")})
-            )
-            dockerd = [
-                "dockerd", "--config-file", str(node.dir / "daemon.json"),
-                "--iptables=false", "--ip-masq=false", "--bridge=none", "--storage-driver=vfs",
-                "--data-root", str(node.dir / "data"), "--exec-root", str(node.dir / "exec"),
-                "--pidfile", str(node.dir / "docker.pid"), "-H", f"unix://{node.sock}",
-                "--cgroup-parent", f"/{self.tag}-{node.name}",
-                "--swarm-default-advertise-addr", node.ip,
-            ]
-            inner = "\n".join([
-                "set -e",
-                *cgroups,
-                f"mount --bind {node.dir / 'varlib'} /var/lib/docker",
-                f"hostname {shlex.quote(node.name)}",
-                "exec " + " ".join(shlex.quote(a) for a in dockerd),
-            ])
-            log = open(node.dir / "dockerd.log", "w")
-            node.proc = subprocess.Popen(
-                ["ip", "netns", "exec", node.netns, "unshare", "--mount", "--uts",
-                 "--propagation", "private", "sh", "-c", inner],
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )
+            self._plug(i, node)
+            self._launch(node)
         for node in self.nodes:
             self._wait_up(node)
+
+    def _plug(self, i: int, node: Node) -> None:
+        """The node's namespace, its veth to the hub's bridge and its address."""
+        _run("ip", "netns", "add", node.netns)
+        self.namespaces.append(node.netns)
+        _run("ip", "link", "add", f"{self.tag}v{i}", "netns", self.hub, "type", "veth",
+             "peer", "name", "eth0", "netns", node.netns)
+        _run("ip", "-n", self.hub, "link", "set", f"{self.tag}v{i}", "master", "br0", "up")
+        _run("ip", "-n", node.netns, "addr", "add", f"{node.ip}/24", "dev", "eth0")
+        _run("ip", "-n", node.netns, "link", "set", "eth0", "up")
+        _run("ip", "-n", node.netns, "link", "set", "lo", "up")
+
+    def _launch(self, node: Node) -> None:
+        """A fresh dockerd for the node (new data directories: a new engine identity)."""
+        for sub in ("data", "exec", "varlib"):
+            (node.dir / sub).mkdir(parents=True, exist_ok=True)
+        (node.dir / "daemon.json").write_text(
+            json.dumps({"deprecated-key-path": str(node.dir / "key.json")})
+        )
+        dockerd = [
+            "dockerd", "--config-file", str(node.dir / "daemon.json"),
+            "--iptables=false", "--ip-masq=false", "--bridge=none", "--storage-driver=vfs",
+            "--data-root", str(node.dir / "data"), "--exec-root", str(node.dir / "exec"),
+            "--pidfile", str(node.dir / "docker.pid"), "-H", f"unix://{node.sock}",
+            "--cgroup-parent", f"/{self.tag}-{node.name}",
+            "--swarm-default-advertise-addr", node.ip,
+        ]
+        inner = "\n".join([
+            "set -e",
+            *self._cgroups,
+            f"mount --bind {node.dir / 'varlib'} /var/lib/docker",
+            f"hostname {shlex.quote(node.name)}",
+            "exec " + " ".join(shlex.quote(a) for a in dockerd),
+        ])
+        log = open(node.dir / "dockerd.log", "a")
+        node.proc = subprocess.Popen(
+            ["ip", "netns", "exec", node.netns, "unshare", "--mount", "--uts",
+             "--propagation", "private", "sh", "-c", inner],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+    # -- day-2: lose, replace and add engines -----------------------------------------------------
+
+    def stop(self, node: Node) -> None:
+        """The node's host goes away: its dockerd stops (by PID)."""
+        if node.proc and node.proc.poll() is None:
+            node.proc.send_signal(signal.SIGTERM)
+            try:
+                node.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(node.proc.pid, signal.SIGKILL)
+                node.proc.wait(timeout=10)
+
+    def replace(self, node: Node, new_ip: str | None = None) -> Node:
+        """A fresh engine in the node's place (a replaced VM): same name, empty state,
+        the same address or ``new_ip``."""
+        self.stop(node)
+        for sub in ("data", "exec", "varlib"):
+            shutil.rmtree(node.dir / sub, ignore_errors=True)
+        (node.dir / "key.json").unlink(missing_ok=True)
+        (node.dir / "docker.sock").unlink(missing_ok=True)
+        if new_ip and new_ip != node.ip:
+            _run("ip", "-n", node.netns, "addr", "del", f"{node.ip}/24", "dev", "eth0")
+            _run("ip", "-n", node.netns, "addr", "add", f"{new_ip}/24", "dev", "eth0")
+            node.ip = new_ip
+        self._launch(node)
+        self._wait_up(node)
+        return node
+
+    def add(self, name: str) -> Node:
+        """One more engine (a node added by a scale-up)."""
+        i = len(self.nodes)
+        node = Node(name, f"{SUBNET}.{11 + i}", self.base / f"n{i}", f"{self.tag}-n{i}")
+        self.nodes.append(node)
+        self._plug(i, node)
+        self._launch(node)
+        self._wait_up(node)
+        return node
 
     def _wait_up(self, node: Node, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout

@@ -140,7 +140,7 @@ def test_second_run_changes_nothing(lab, formed):
     before = {n: (s["Spec"], s["Version"]["Index"]) for n, s in nodes_state(lab).items()}
     tokens2, ids2, _, err = form(lab)  # init and joins again
     assert tokens2 == tokens and ids2 == ids
-    assert "already part of a swarm: nothing to do" in err
+    assert "already part of the swarm: nothing to do" in err
     assert reconcile(lab, wanted).strip() == "unchanged"
     after = {n: (s["Spec"], s["Version"]["Index"]) for n, s in nodes_state(lab).items()}
     assert after == before
@@ -221,7 +221,7 @@ def test_drain_moves_tasks_off_the_node(lab, formed):
 STATIC_DOCKER_CLI = "/usr/local/bin/docker"
 
 
-def test_local_runner_transport(lab, formed, mock_engine):
+def test_local_runner_transport(lab, formed, mock_engine, monkeypatch):
     """The local (Docker-in-Docker) runner: `docker exec -i <node> sh -c <script>`, token on stdin.
 
     A dind node cannot run here (nothing can be pulled), so a busybox container stands in for it:
@@ -240,54 +240,55 @@ def test_local_runner_transport(lab, formed, mock_engine):
     require(static, f"a statically linked docker CLI at {STATIC_DOCKER_CLI} to mount into a FROM-scratch container")
     _, ids, _, _ = formed
     root = Path(__file__).resolve().parents[2]
-    cfg = C.validate({"swarm": {"cloud": "local", "stacks": []}}, project_dir=root)
-    result = mock_engine.run(lambda: SwarmCluster("swarm", SwarmClusterArgs.from_config(cfg, "local",
-                                                                                         project_dir=root)))
     image = lab.load_busybox_image()
+    interpreters = {}
     for name in ("manager-1", "worker-1"):
         node = node_of(lab, name)
+        # The endpoint is resolved once from DOCKER_HOST and written into the interpreter, so the
+        # exec reaches this engine whatever the environment the command later runs in.
+        monkeypatch.setenv("DOCKER_HOST", f"unix://{node.sock}")
+        cfg = C.validate({"swarm": {"cloud": "local", "stacks": []}}, project_dir=root)
+        result = mock_engine.run(lambda cfg=cfg: SwarmCluster("swarm", SwarmClusterArgs.from_config(
+            cfg, "local", project_dir=root)))
         cmd = result.get("command:local:Command", "swarm-init" if name == "manager-1" else f"swarm-{name}-join")
         interpreter = cmd.inputs["interpreter"]
-        assert interpreter[:3] == ["docker", "exec", "-i"] and interpreter[4:] == ["sh", "-c"]
-        lab.docker(node, "run", "-d", "--name", interpreter[3], "--network", "none",
+        assert interpreter[:3] == ["docker", "--host", f"unix://{node.sock}"]
+        assert interpreter[3:5] == ["exec", "-i"] and interpreter[6:] == ["sh", "-c"]
+        interpreters[name] = interpreter
+        lab.docker(node, "run", "-d", "--name", interpreter[5], "--network", "none",
                    "-v", f"{STATIC_DOCKER_CLI}:/bin/docker:ro", "-v", f"{node.sock}:/var/run/docker.sock",
                    image, "sleep", "3600")
+    monkeypatch.delenv("DOCKER_HOST")
     m1, w1 = node_of(lab, "manager-1"), node_of(lab, "worker-1")
-    init_i = result.get("command:local:Command", "swarm-init").inputs["interpreter"]
-    join_i = result.get("command:local:Command", "swarm-worker-1-join").inputs["interpreter"]
+    init_i, join_i = interpreters["manager-1"], interpreters["worker-1"]
+    # No DOCKER_HOST in the commands' environment: the interpreter alone picks the engine.
+    m1_env = {k: v for k, v in m1.env.items() if k != "DOCKER_HOST"}
+    w1_env = {k: v for k, v in w1.env.items() if k != "DOCKER_HOST"}
     # init inside the "node": already a manager, prints the same tokens.
-    proc = subprocess.run([*init_i, S.init_script("manager-1", m1.ip)], env=m1.env, capture_output=True,
+    proc = subprocess.run([*init_i, S.init_script("manager-1", m1.ip)], env=m1_env, capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     tokens = json.loads(proc.stdout)
     # join inside the "node", the token through docker exec's stdin: already joined, same ID.
-    proc = subprocess.run([*join_i, S.join_script("worker-1", w1.ip, m1.ip)], env=w1.env,
+    proc = subprocess.run([*join_i, S.join_script("worker-1", w1.ip, m1.ip)], env=w1_env,
                           input=tokens["workerToken"] + "\n", capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == ids["worker-1"]
-    assert "node worker-1, step join: already part of a swarm" in proc.stderr
-    proc = subprocess.run([*join_i, S.join_script("worker-1", w1.ip, m1.ip)], env=w1.env, input="",
+    assert "node worker-1, step join: already part of the swarm" in proc.stderr
+    proc = subprocess.run([*join_i, S.join_script("worker-1", w1.ip, m1.ip)], env=w1_env, input="",
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1 and "no swarm join token on stdin" in proc.stderr
     # reconcile inside manager-1's "node".
-    proc = subprocess.run([*init_i, S.reconcile_script("manager-1", specs(ids))], env=m1.env,
+    proc = subprocess.run([*init_i, S.reconcile_script("manager-1", specs(ids))], env=m1_env,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "unchanged"
-    for node, name in ((m1, init_i[3]), (w1, join_i[3])):
+    for node, name in ((m1, init_i[5]), (w1, join_i[5])):
         lab.docker(node, "rm", "-f", name)
 
 
-def test_node_dropped_from_config_is_drained_while_up(lab, formed):
-    """Shrinking `workers` reconciles before the host is deleted: the node is drained first."""
-    _, ids, _, _ = formed
-    without_w2 = [n for n in specs(ids) if n.name != "worker-2"]
-    out = reconcile(lab, without_w2)
-    assert f"worker-2 ({ids['worker-2']}) not in the config: drained" in out
-    assert nodes_state(lab)["worker-2"]["Spec"]["Availability"] == "drain"
-    assert nodes_state(lab)["worker-2"]["Status"]["State"] == "ready"  # up: drained, not removed
-    # Back in the config: active again, nothing else changes.
-    assert reconcile(lab, specs(ids)).strip() == "changed: worker-2 availability drain -> active"
+# Nodes dropped from the config (drained, then removed) and the other day-2 cases:
+# tests/swarm/test_swarm_healing.py.
 
 
 def test_failures_name_node_and_step(lab, formed):

@@ -83,19 +83,21 @@ def command_text(reg) -> str:
 # --- resource counts --------------------------------------------------------------------------
 
 
+# Commands: a probe per manager but manager-1, the init (bootstrap), a join per other node, the
+# reconcile, and the converge wait after the stack's services.
 @pytest.mark.parametrize("swarm,expect", [
     ({"cloud": "local", "managers": 1, "workers": 2}, {"docker:index/container:Container": 3,
-                                                       "docker:index/volume:Volume": 3, CMD_LOCAL: 1 + 2 + 1}),
-    ({"cloud": "local", "managers": 3, "workers": 4}, {"docker:index/container:Container": 7, CMD_LOCAL: 1 + 6 + 1}),
+                                                       "docker:index/volume:Volume": 3, CMD_LOCAL: 1 + 2 + 1 + 1}),
+    ({"cloud": "local", "managers": 3, "workers": 4}, {"docker:index/container:Container": 7, CMD_LOCAL: 2 + 1 + 6 + 1 + 1}),
     ({"cloud": "digitalocean", "managers": 1, "workers": 2},
-     {"dockyard:index:DockerHost": 3, "digitalocean:index/droplet:Droplet": 3, CMD_REMOTE: 4}),
+     {"dockyard:index:DockerHost": 3, "digitalocean:index/droplet:Droplet": 3, CMD_REMOTE: 5}),
     ({"cloud": "aws", "managers": 3, "workers": 5, "size": "t3.micro", "loadBalancer": True},
-     {"dockyard:index:DockerHost": 8, "aws:ec2/instance:Instance": 8, CMD_REMOTE: 1 + 7 + 1,
+     {"dockyard:index:DockerHost": 8, "aws:ec2/instance:Instance": 8, CMD_REMOTE: 2 + 1 + 7 + 1 + 1,
       "aws:lb/loadBalancer:LoadBalancer": 1, "aws:lb/listener:Listener": 1,
       "aws:lb/targetGroupAttachment:TargetGroupAttachment": 8}),
     ({"cloud": "azure", "managers": 1, "workers": 2, "size": "Standard_D2s_v3", "loadBalancer": True},
      {"dockyard:index:DockerHost": 3, "azure-native:network:LoadBalancer": 1,
-      "azure-native:compute:VirtualMachine": 3, CMD_REMOTE: 4}),
+      "azure-native:compute:VirtualMachine": 3, CMD_REMOTE: 5}),
 ])
 def test_resource_counts(mock_engine, swarm, expect):
     result = run_swarm(mock_engine, swarm)
@@ -195,7 +197,8 @@ def test_init_and_join_advertise_private_addresses(mock_engine):
     init = command_text(result.get(CMD_REMOTE, "swarm-init"))
     assert f"ADDR={m1_eni}\n" in init and "swarm init --advertise-addr" in init
     join = command_text(result.get(CMD_REMOTE, "swarm-worker-1-join"))
-    assert f"ADDR={w1_private}\n" in join and f"MANAGER={m1_eni}\n" in join
+    # The only manager is the address to join through.
+    assert f"ADDR={w1_private}\n" in join and f"JOIN_ADDRS={m1_eni}\n" in join
     conn = result.get(CMD_REMOTE, "swarm-worker-1-join").inputs["connection"]
     # The connection holds the generated private key, so the engine keeps all of it secret.
     assert isinstance(conn, Secret)
@@ -212,9 +215,11 @@ def test_reconcile_follows_nodes_config_and_only_it_changes(mock_engine):
     b = run_swarm(mock_engine, changed)
     rec = command_text(b.get(CMD_LOCAL, "swarm-reconcile"))
     w = {n: b.get(CMD_LOCAL, f"swarm-{n}-join").outputs["stdout"].strip() for n in ("worker-1", "worker-2")}
-    assert f"reconcile_node apply worker-1 {w['worker-1']} worker drain zone=a\n" in rec
-    assert f"reconcile_node apply worker-2 {w['worker-2']} manager active\n" in rec
-    assert "reconcile_node apply manager-1 self manager active\n" in rec
+    assert f"apply_node worker-1 {w['worker-1']} drain zone=a\n" in rec
+    assert f"promote_node worker-2 {w['worker-2']} manager\n" in rec
+    assert "promote_node manager-1 self manager\n" in rec and "apply_node manager-1 self active\n" in rec
+    # Every node's ID is kept; any other node in the swarm is pruned.
+    assert f"KEEP='{w['worker-1']} {w['worker-2']} " in rec
     # Same resources; only the reconcile command's inputs differ (a config change is that change).
     assert [r.urn for r in a.resources] == [r.urn for r in b.resources]
     differing = [r.name for r, s in zip(a.resources, b.resources, strict=True) if r.inputs != s.inputs]
@@ -227,7 +232,8 @@ def test_reconcile_follows_nodes_config_and_only_it_changes(mock_engine):
 # --- local Docker-in-Docker nodes -------------------------------------------------------------------
 
 
-def test_local_nodes_are_tls_dind_on_a_private_network(mock_engine):
+def test_local_nodes_are_tls_dind_on_a_private_network(mock_engine, monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", "unix:///run/dy-test/docker.sock")
     result = run_swarm(mock_engine, {"cloud": "local", "managers": 1, "workers": 2}, stack="local")
     nets = [n for n in result.of_type("docker:index/network:Network") if n.inputs.get("driver") == "bridge"]
     assert len(nets) == 1
@@ -244,13 +250,20 @@ def test_local_nodes_are_tls_dind_on_a_private_network(mock_engine):
         ports = c.inputs.get("ports", [])
         if name == "manager-1":
             assert {(p["internal"], p["ip"]) for p in ports} == {(2376, "127.0.0.1"), (80, "127.0.0.1")}
+            # The app's 80 on 8080 by default: local-k8s (Docker Desktop) serves localhost:80.
+            assert next(p["external"] for p in ports if p["internal"] == 80) == 8080
             # A fixed host port: an ephemeral one would change when Docker restarts the container.
             api_host_port = next(p["external"] for p in ports if p["internal"] == 2376)
             assert 23760 <= api_host_port <= 23999
         else:
             assert ports == []  # workers publish nothing; swarm traffic stays on the bridge
         cmdres = result.get(CMD_LOCAL, "swarm-init" if name == "manager-1" else f"swarm-{name}-join")
-        assert cmdres.inputs["interpreter"] == ["docker", "exec", "-i", f"dockyard-local-{name}", "sh", "-c"]
+        # docker exec goes to the engine DOCKER_HOST names, whatever the CLI's current context.
+        assert cmdres.inputs["interpreter"] == ["docker", "--host", "unix:///run/dy-test/docker.sock", "exec", "-i",
+                                                f"dockyard-local-{name}", "sh", "-c"]
+        # ... and so do the node containers: one explicit provider, the same endpoint.
+        provider = result.by_urn(c.provider)
+        assert provider.type == "pulumi:providers:docker" and provider.inputs["host"] == "unix:///run/dy-test/docker.sock"
     # Static addresses inside the network's subnet: a restart cannot change what the swarm advertises.
     import ipaddress
 
@@ -272,7 +285,7 @@ def test_local_nodes_are_tls_dind_on_a_private_network(mock_engine):
     api = result.get("docker:index/container:Container", "swarm-manager-1").outputs["ports"]
     api_port = int(next(p["external"] for p in api if p["internal"] == 2376))
     assert out["dockerHost"] == f"tcp://127.0.0.1:{api_port}"
-    assert out["url"] == "http://127.0.0.1/"
+    assert out["url"] == "http://127.0.0.1:8080/"
     assert sorted(out["nodes"]) == ["manager-1", "worker-1", "worker-2"]
 
 
@@ -479,7 +492,8 @@ def test_full_stack_mapping_and_unmappable_field_warning(mock_engine):
     assert any("full-stack.yml" in w and "services.agent.privileged" in w for w in result.warnings)
     # Published 8080 reaches the laptop through manager-1.
     m1 = result.get("docker:index/container:Container", "swarm-manager-1")
-    assert (8080, 8080, "127.0.0.1") in {(p["internal"], p.get("external"), p["ip"]) for p in m1.inputs["ports"]}
+    # (default localPortOffset 8000: 8080 + 8000)
+    assert (8080, 16080, "127.0.0.1") in {(p["internal"], p.get("external"), p["ip"]) for p in m1.inputs["ports"]}
 
 
 # --- bad input ------------------------------------------------------------------------------------
