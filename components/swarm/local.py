@@ -88,6 +88,10 @@ def build_local_nodes(parent: pulumi.Resource, name: str, stack: str, node_names
     from components.config import DockerEndpoint
 
     endpoint = endpoint or DockerEndpoint("unix:///var/run/docker.sock")
+    # An explicit provider, not the default one: the default reads DOCKER_HOST but not the docker
+    # context, and `docker exec` reads both. Moving existing nodes onto it does not replace them:
+    # the engine asks the provider's DiffConfig for explicit providers too (pulumi/pulumi#18509,
+    # merged 2025-02, read 2026-12-02).
     engine = docker.Provider(f"{name}-engine", host=endpoint.host, cert_path=endpoint.cert_path,
                              opts=pulumi.ResourceOptions(parent=parent))
     child = pulumi.ResourceOptions(parent=parent, provider=engine)
