@@ -201,8 +201,11 @@ class SwarmCluster(pulumi.ComponentResource):
         services = [svc for deployed in self.stacks for svc in deployed.services.values()]
         self.converge = None
         if services:
+            # A service that is never restarted (restart_policy none) is a one-shot job: its tasks
+            # end, so it has nothing to converge to.
             wanted = {spec["name"]: _replicas(spec) for deployed in self.stacks
-                      for spec in deployed.conversion.services.values()}
+                      for spec in deployed.conversion.services.values()
+                      if (spec["task_spec"].get("restart_policy") or {}).get("condition") != "none"}
 
             def converge_text(task_specs: list) -> str:
                 # The services' specs as the provider reports them: a changed rollout waits again.

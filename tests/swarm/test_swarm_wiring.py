@@ -173,3 +173,14 @@ def test_requirements_ask_for_the_pulumi_docker_the_code_uses():
     low = tuple(int(v) for v in re.search(r">=([\d.]+)", line).group(1).split("."))
     assert low >= (5, 1) and "<6" in line
     assert "data_raw" in pulumi_docker.ServiceConfigArgs.__init__.__code__.co_varnames
+
+
+def test_one_shot_jobs_are_not_waited_for(mock_engine, tmp_path):
+    compose = tmp_path / "jobs.yml"
+    compose.write_text("services:\n"
+                       "  web:\n    image: nginx:1.27\n    deploy: {replicas: 2}\n"
+                       "  migrate:\n    image: alpine:3.20\n    deploy: {restart_policy: {condition: none}}\n")
+    result = run_swarm(mock_engine, {"cloud": "local", "stacks": [{"name": "app", "compose": str(compose)}]})
+    text = result.get(CMD_LOCAL, "swarm-converge").inputs["create"]
+    # A task that is never restarted ends: only the long-running service is waited for.
+    assert "SERVICES=app_web=2\n" in text
