@@ -24,7 +24,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SUBNET = "10.231.0"
@@ -58,6 +58,8 @@ class Node:
     dir: Path
     netns: str
     proc: subprocess.Popen | None = None
+    #: images loaded into this engine (a replaced engine has none)
+    images: set = field(default_factory=set)
 
     @property
     def sock(self) -> Path:
@@ -159,6 +161,7 @@ class SwarmLab:
             shutil.rmtree(node.dir / sub, ignore_errors=True)
         (node.dir / "key.json").unlink(missing_ok=True)
         (node.dir / "docker.sock").unlink(missing_ok=True)
+        node.images.clear()
         if new_ip and new_ip != node.ip:
             _run("ip", "-n", node.netns, "addr", "del", f"{node.ip}/24", "dev", "eth0")
             _run("ip", "-n", node.netns, "addr", "add", f"{new_ip}/24", "dev", "eth0")
@@ -245,10 +248,23 @@ class SwarmLab:
         return subprocess.Popen([shell, "-c", script], env=node.env, stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-    def load_busybox_image(self, tag: str = "dockyard-busybox:1") -> str:
-        """A FROM-scratch image: /bin/busybox (busybox-static) plus applet links, on every node."""
-        if getattr(self, "_image", None) == tag:
-            return tag
+    def load_busybox_image(self, tag: str = "dockyard-busybox:1", nodes: list[Node] | None = None) -> str:
+        """A FROM-scratch image: /bin/busybox (busybox-static) plus applet links, on every node
+        (or ``nodes``) that does not have it yet (a replaced engine starts without images)."""
+        tar = self.base / "rootfs.tar"
+        if not tar.exists():
+            root = self.base / "rootfs"
+            (root / "bin").mkdir(parents=True)
+            shutil.copy2(shutil.which("busybox"), root / "bin" / "busybox")
+            # What the generated scripts call besides the docker CLI (Alpine, the dind image, has these).
+            for applet in ("sh", "sleep", "httpd", "hostname", "cat", "ls", "id", "sed", "grep", "cut", "tail"):
+                os.symlink("busybox", root / "bin" / applet)
+            _run("tar", "-C", str(root), "-cf", str(tar), ".")
+        for node in nodes if nodes is not None else self.nodes:
+            if tag not in node.images:
+                self.docker(node, "import", "--change", "ENV PATH=/bin", str(tar), tag)
+                node.images.add(tag)
+        return tag
         root = self.base / "rootfs"
         (root / "bin").mkdir(parents=True)
         shutil.copy2(shutil.which("busybox"), root / "bin" / "busybox")

@@ -259,8 +259,8 @@ def test_workers_scaled_down_are_drained_and_removed(clean):
     lab = clean
     d = Deployment(lab)
     assert d.up(managers=1, workers=2)[0] == 0
-    image = lab.load_busybox_image()
     m1 = node_of(lab, "manager-1")
+    image = lab.load_busybox_image(nodes=[m1, node_of(lab, "worker-1"), node_of(lab, "worker-2")])
     lab.docker(m1, "network", "create", "-d", "overlay", "dy-heal")
     lab.docker(m1, "service", "create", "--detach", "--name", "healme", "--replicas", "4",
                "--network", "dy-heal", "--endpoint-mode", "dnsrr", "--no-resolve-image",
@@ -421,8 +421,8 @@ def test_converge_fails_when_tasks_never_start(clean):
     lab = clean
     d = Deployment(lab)
     assert d.up(managers=1, workers=1)[0] == 0
-    image = lab.load_busybox_image()
     m1 = node_of(lab, "manager-1")
+    image = lab.load_busybox_image(nodes=[m1, node_of(lab, "worker-1")])
     lab.docker(m1, "service", "create", "--detach", "--name", "dy_ok", "--replicas", "2", "--no-resolve-image",
                "--stop-grace-period", "1s", image, "sleep", "3600")
     # No node has this platform: what an amd64-only image meets on arm64 nodes.
