@@ -130,6 +130,8 @@ class SwarmCluster(pulumi.ComponentResource):
         # create runs once, on the swarm's first `pulumi up`; every later run of this command
         # (manager-1 replaced, a probe answering differently) is its update, which never
         # initialises a second swarm while another configured manager could hold the first.
+        # With `update` set, a changed trigger (manager-1's engine) runs the update, not a
+        # replacement (pulumi_command 1.2 CommandArgs.triggers and .update docs, read 2026-12-02).
         init = m1.run(f"{name}-init", bootstrap(True), update=bootstrap(False), stdin=probe_lines,
                       secret_stdout=True, depends_on=probes)
         boot = pulumi.Output.secret(init.stdout).apply(json.loads)
