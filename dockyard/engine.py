@@ -3,7 +3,14 @@
 `dockyard preview` and the test suite (tests/conftest.py) both use :func:`run`. It differs from
 the stock ``pulumi.runtime.set_mocks`` in the ways that matter for reviewing a change:
 
-* it never runs in preview mode, so every ``apply`` runs and no value is silently unknown;
+* by default it does not run in preview mode, so every ``apply`` runs and no value is silently
+  unknown; ``run(..., preview=True)`` runs the program the way ``pulumi preview`` does instead,
+  with every value a cloud computes unknown, to prove the program declares the same resources
+  when it cannot see them;
+* every custom resource type needs a deliberate mock (dockyard/mocks/): an unmocked type fails
+  loudly, unless the caller opts it in to an echoing mock (``run(..., echo=...)``);
+* a mock returns only the properties the provider's schema has as outputs (the SDK class's
+  getters): inputs the provider does not return are not echoed;
 * it records every registration with its parent, provider, dependencies, property dependencies
   and ``additionalSecretOutputs``, and honours the latter (the stock mocks ignore them), so a
   private key stays ``[secret]`` all the way to the stack outputs;
@@ -15,6 +22,7 @@ the stock ``pulumi.runtime.set_mocks`` in the ways that matter for reviewing a c
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import json
 from collections.abc import Callable, Iterable
@@ -22,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+from pulumi import _types
 from google.protobuf import json_format
 from pulumi.runtime import config as runtime_config
 from pulumi.runtime import mocks as pulumi_mocks
@@ -42,6 +51,14 @@ _ARCHIVE = rpc._special_archive_sig
 
 class MockInvokeMissing(RuntimeError):
     """Raised for an invoke that has no mock: a silent ``{}`` hides missing resources."""
+
+
+class MockResourceMissing(RuntimeError):
+    """Raised for a custom resource type that has no mock: echoing its inputs would hide what the
+    provider computes (ids, addresses) and what it refuses."""
+
+
+Refused = mock_values.Refused
 
 
 @dataclass(frozen=True)
@@ -69,6 +86,14 @@ class Registration:
     remote: bool = False
     id: str | None = None
     outputs: dict = field(default_factory=dict)
+    # Resource options as the monitor received them (docs/preview.md, "Lifecycle options").
+    delete_before_replace: bool = False
+    ignore_changes: list[str] = field(default_factory=list)
+    replace_on_changes: list[str] = field(default_factory=list)
+    protect: bool = False
+    retain_on_delete: bool = False
+    aliases: list[str] = field(default_factory=list)
+    depends_on: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -158,22 +183,73 @@ def _provider_urn(ref: str) -> str | None:
 # --- mocks, monitor, engine -----------------------------------------------------------------
 
 
+EchoPolicy = Callable[[str], bool]
+
+
+def _echo_policy(echo: bool | Iterable[str] | EchoPolicy) -> EchoPolicy:
+    if callable(echo):
+        return echo
+    if echo is True:
+        return lambda _type: True
+    types = frozenset(echo or ())
+    return types.__contains__
+
+
+@functools.lru_cache(maxsize=None)
+def output_names(cls: type) -> frozenset[str] | None:
+    """The output properties of a resource class (its ``pulumi.getter`` properties), as the
+    provider schema the SDK was generated from lists them; None when the class declares none."""
+    names = frozenset(_types._py_to_pulumi_names_from_py_properties(cls).values()) - {"id", "urn"}
+    return names or None
+
+
 class _Mocks(pulumi_mocks.Mocks):
-    def __init__(self, region: str):
+    """Mock values for one run: the registry (dockyard/mocks/) plus the caller's own, strictly."""
+
+    def __init__(self, region: str, *, resources: dict | None = None, invokes: dict | None = None,
+                 echo: bool | Iterable[str] | EchoPolicy = (), preview: bool = False):
         self.region = region
+        self.resources = {**mock_values.RESOURCES, **(resources or {})}
+        self.invokes = {**mock_values.INVOKES, **(invokes or {})}
+        self.echo = _echo_policy(echo)
+        self.preview = preview
+        self.classes: dict[str, type] = {}  # type token -> the SDK class the program constructed
+        self.by_id: dict[str, dict] = {}  # id -> state of what this run created (MockContext.state_of)
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs):
         inputs = reveal(_plain(args.inputs))
-        ctx = mock_values.MockContext(key=args.typ + "::" + args.name, name=args.name, region=self.region)
-        fn = mock_values.RESOURCES.get(args.typ)
-        computed = dict(fn(ctx, inputs)) if fn else {}
-        rid = computed.pop("id", None) or args.resource_id or f"{args.name}-{ctx.hex(8, 'id')}"
+        ctx = mock_values.MockContext(key=args.typ + "::" + args.name, name=args.name, region=self.region,
+                                      type_=args.typ, lookup=self.by_id.get)
         if args.typ.startswith("pulumi:providers:"):
+            # A provider's state is its configuration; the engine gives it a UUID id.
             rid = ctx.hex(8, "provider") + "-0000-4000-8000-" + ctx.hex(12, "provider2")
-        return rid, {**inputs, **computed}
+            return ("" if self.preview else rid), inputs
+        fn = self.resources.get(args.typ)
+        if fn is None:
+            if not self.echo(args.typ):
+                raise MockResourceMissing(
+                    f"no mock for resource type {args.typ} ({args.name}): add one in dockyard/mocks/ "
+                    "(echoing the inputs would hide what the provider computes and refuses)"
+                )
+            fn = _echo
+        computed = dict(fn(ctx, inputs))  # may raise Refused: what the cloud refuses at create time
+        cls = self.classes.get(args.typ)
+        names = output_names(cls) if cls is not None else None
+        echoed = inputs if names is None else {k: v for k, v in inputs.items() if k in names}
+        if names is not None:
+            extra = sorted(set(computed) - names - {"id"})
+            if extra:
+                raise RuntimeError(f"mock for {args.typ} returns {extra}, which the provider does not output")
+        if self.preview:
+            # `pulumi preview`: the provider has created nothing; what it computes is unknown.
+            return "", echoed
+        rid = computed.pop("id", None) or args.resource_id or f"{args.name}-{ctx.hex(8, 'id')}"
+        state = {**echoed, **computed}
+        self.by_id[rid] = state
+        return rid, state
 
     def call(self, args: pulumi_mocks.MockCallArgs):
-        fn = mock_values.INVOKES.get(args.token)
+        fn = self.invokes.get(args.token)
         if fn is None:
             raise MockInvokeMissing(
                 f"no mock for invoke {args.token}: add one in dockyard/mocks/ (a silent empty "
@@ -182,6 +258,11 @@ class _Mocks(pulumi_mocks.Mocks):
         plain = reveal(_plain(args.args))
         ctx = mock_values.MockContext(key=mock_values.stable_key(args.token, plain), region=self.region)
         return fn(ctx, plain)
+
+
+def _echo(ctx, inputs) -> dict:
+    """The opted-in echoing mock: the provider computes nothing the program can see."""
+    return {}
 
 
 def _plain(value: Any) -> Any:
@@ -203,9 +284,12 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.registrations: dict[str, Registration] = {}
         self.stack_outputs: dict = {}
         self.stack_urn: str | None = None
+        self.failures: list[Exception] = []  # exceptions a mock raised (the SDK may wrap them)
 
     def RegisterResource(self, request):  # noqa: N802 - gRPC method name
         urn = self.make_urn(request.parent, request.type, request.name)
+        property_dependencies = {k: sorted(set(v.urns)) for k, v in sorted(request.propertyDependencies.items())}
+        implicit = {u for urns in property_dependencies.values() for u in urns}
         reg = Registration(
             urn=urn,
             type=request.type,
@@ -215,17 +299,28 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             provider=_provider_urn(request.provider),
             inputs=_struct(request.object),
             dependencies=sorted(set(request.dependencies)),
-            property_dependencies={
-                k: sorted(set(v.urns)) for k, v in sorted(request.propertyDependencies.items())
-            },
+            property_dependencies=property_dependencies,
             secret_outputs=sorted(set(request.additionalSecretOutputs)),
             remote=bool(request.remote),
+            delete_before_replace=bool(request.deleteBeforeReplace),
+            ignore_changes=sorted(set(request.ignoreChanges)),
+            replace_on_changes=sorted(set(request.replaceOnChanges)),
+            protect=bool(request.protect),
+            retain_on_delete=bool(request.retainOnDelete),
+            aliases=sorted({self._alias_urn(request, a) for a in request.aliases} | set(request.aliasURNs)),
+            # The SDK sends explicit depends_on and property dependencies merged; the explicit
+            # ones are those no property brought.
+            depends_on=sorted(set(request.dependencies) - implicit),
         )
         if urn in self.registrations:
             raise RuntimeError(f"duplicate resource URN {urn}")
         self.registrations[urn] = reg
         if request.type == "pulumi:pulumi:Stack":
             self.stack_urn = urn
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        if not request.custom and not request.remote:
+            # A component: no provider sees it; its outputs are what it registers itself.
+            self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, "", {})
             return resource_pb2.RegisterResourceResponse(urn=urn)
 
         pulumi_mocks._ensure_event_loop()
@@ -238,7 +333,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             resource_id=request.importId,
             custom=request.custom or False,
         )
-        rid, state = self.mocks.new_resource(args)
+        try:
+            rid, state = self.mocks.new_resource(args)
+        except Exception as exc:  # the program sees a failed registration; run() re-raises it
+            self.failures.append(exc)
+            raise
         for key in reg.secret_outputs:
             if key in state and not isinstance(state[key], Secret):
                 state[key] = Secret(state[key])
@@ -246,13 +345,26 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         for key, value in reg.inputs.items():
             if isinstance(value, Secret) and key in state and not isinstance(state[key], Secret):
                 state[key] = Secret(state[key])
-        reg.id = rid
+        reg.id = rid or None
         reg.outputs = state
         wire = _to_wire(state)
         obj = _sync_await(rpc.serialize_properties(wire, {}))
         # Keep the wire form: a resource reference read back through getResource re-serializes it.
         self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, rid, wire)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=obj)
+
+    def _alias_urn(self, request, alias) -> str:
+        """The URN an alias stands for (an alias spec's blanks default to the resource's own)."""
+        if alias.urn:
+            return alias.urn
+        spec = alias.spec
+        parent = "" if spec.noParent else (spec.parentUrn or request.parent)
+        urn = self.make_urn(parent, spec.type or request.type, spec.name or request.name)
+        if spec.stack or spec.project:
+            _, _, rest = urn.partition("urn:pulumi:")
+            _stack, project, tail = rest.split("::", 2)
+            urn = f"urn:pulumi:{spec.stack or _stack}::{spec.project or project}::{tail}"
+        return urn
 
     def RegisterResourceOutputs(self, request):  # noqa: N802
         if request.urn == self.stack_urn:
@@ -303,19 +415,29 @@ def run(
     project: str = "dockyard",
     config: dict[str, Any] | None = None,
     secret_keys: Iterable[str] = (),
+    preview: bool = False,
+    resources: dict[str, mock_values.ResourceFn] | None = None,
+    invokes: dict[str, mock_values.InvokeFn] | None = None,
+    echo: bool | Iterable[str] | EchoPolicy = (),
 ) -> Result:
     """Run ``program`` as the body of a Pulumi stack under mocks and return what it registered.
 
     ``config`` maps full keys (``dockyard:hosts``, ``aws:region``) to values; structured values are
     passed as JSON like the real engine does. Exceptions from the program propagate unchanged.
+
+    ``preview=True`` runs it as `pulumi preview` does: applies on values a cloud computes do not
+    run. ``resources`` / ``invokes`` add or replace mocks for this run only (type token or invoke
+    token -> function of (MockContext, inputs)); ``echo`` opts resource types without a mock in
+    to an echoing one (a collection of type tokens, a predicate, or True for all). Dockyard's own
+    stacks and tests pass none: every type they create has a mock in dockyard/mocks/.
     """
     config = dict(config or {})
     region = str(config.get("aws:region") or "us-east-1")
-    mocks = _Mocks(region)
+    mocks = _Mocks(region, resources=resources, invokes=invokes, echo=echo, preview=preview)
     monitor = RecordingMonitor(mocks)
     engine = RecordingEngine()
 
-    runtime_settings.reset_options(project=project, stack=stack, preview=False)
+    runtime_settings.reset_options(project=project, stack=stack, preview=preview)
     features = set(monitor.GetDeploymentInfo(None).supportedFeatures)
     runtime_settings.configure(
         pulumi_mocks.MockSettings(
@@ -324,7 +446,7 @@ def run(
             engine=engine,
             project=project,
             stack=stack,
-            dry_run=False,
+            dry_run=preview,
             organization="organization",
             callbacks=None,
         )
@@ -335,6 +457,7 @@ def run(
 
     def remember(args: pulumi.ResourceTransformationArgs):
         constructed.append(args.resource)
+        mocks.classes.setdefault(args.type_, type(args.resource))
         return None
 
     urns: list[str] = []
@@ -357,7 +480,15 @@ def run(
     loop = asyncio.new_event_loop()
     try:
         asyncio.set_event_loop(loop)
-        loop.run_until_complete(runtime_stack.run_in_stack(body))
+        try:
+            loop.run_until_complete(runtime_stack.run_in_stack(body))
+        except Exception as exc:
+            # A mock's own error (a missing mock, a refusal) is the one to report, not the SDK's
+            # wrapping of a failed registration.
+            cause = next((f for f in monitor.failures if f is not exc), None)
+            if cause is not None:
+                raise cause from exc
+            raise
     finally:
         if collecting:
             gc.enable()

@@ -210,3 +210,14 @@ def _web_app(ctx, inputs):
         "state": "Running",
         "type": "Microsoft.Web/sites",
     }
+
+
+@resource_outputs("azure-native:web:WebAppFtpAllowed", "azure-native:web:WebAppScmAllowed")
+def _basic_publishing_policy(ctx, inputs):
+    # The site's basicPublishingCredentialsPolicies/{ftp,scm} child (Azure REST API, Web Apps,
+    # "Update Ftp Allowed" / "Update Scm Allowed", read 2026-12-02).
+    kind = "ftp" if ctx.type.endswith("FtpAllowed") else "scm"
+    site, rg = inputs.get("name"), inputs.get("resourceGroupName", "rg")
+    return {"id": f"/subscriptions/{_SUBSCRIPTION}/resourceGroups/{rg}/providers/Microsoft.Web/sites/{site}"
+                  f"/basicPublishingCredentialsPolicies/{kind}",
+            "name": kind, "type": "Microsoft.Web/sites/basicPublishingCredentialsPolicies", "allow": inputs.get("allow")}

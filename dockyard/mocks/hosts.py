@@ -71,14 +71,14 @@ def _csr(ctx, inputs):
 @resource_outputs("digitalocean:index/reservedIp:ReservedIp")
 def _do_reserved_ip(ctx, inputs):
     ip = ctx.public_ip()
-    return {"id": ip, "ipAddress": ip, "urn": f"do:reservedip:{ip}"}
+    return {"id": ip, "ipAddress": ip, "reservedIpUrn": f"do:reservedip:{ip}"}
 
 
 @resource_outputs("digitalocean:index/droplet:Droplet")
 def _do_droplet(ctx, inputs):
     droplet_id = str(300000000 + ctx.number(10 ** 8))
     out = {"id": droplet_id, "ipv4Address": ctx.public_ip("droplet"), "ipv4AddressPrivate": ctx.private_ip(),
-           "status": "active", "urn": f"do:droplet:{droplet_id}", "vpcUuid": inputs.get("vpcUuid") or
+           "status": "active", "dropletUrn": f"do:droplet:{droplet_id}", "vpcUuid": inputs.get("vpcUuid") or
            f"{ctx.hex(8, 'vpc')}-0000-4000-8000-{ctx.hex(12, 'vpc2')}", "disk": 25, "memory": 1024, "vcpus": 1}
     if inputs.get("ipv6"):
         out["ipv6Address"] = ctx.ipv6()

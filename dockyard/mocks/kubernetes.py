@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import yaml
 
@@ -70,7 +71,7 @@ def _doks(ctx, inputs):
         "status": "running",
         "clusterSubnet": "10.244.0.0/16",
         "serviceSubnet": "10.245.0.0/16",
-        "urn": f"do:kubernetes:{cid}",
+        "clusterUrn": f"do:kubernetes:{cid}",
         "nodePool": pool,
         "kubeConfigs": [{"rawConfig": raw, "host": endpoint, "token": "dop_v1_mock" + ctx.hex(40, "token"),
                          "clusterCaCertificate": _FAKE_CA, "expiresAt": "2030-01-01T00:00:00Z"}],
@@ -203,14 +204,110 @@ def _gke(ctx, inputs):
 # --- Kubernetes objects ----------------------------------------------------------------------
 
 
+# The API server's create-time checks and the fields it fills in (Kubernetes API conventions and
+# "Object Names and IDs", read 2026-12-02): names are DNS-1123 subdomains, Namespaces RFC 1123
+# labels, Services RFC 1035 labels; uid, resourceVersion, generation and creationTimestamp are the
+# server's. pulumi-kubernetes names an object without metadata.name "<logical name>-<8 hex>"
+# (provider/pkg/metadata/naming.go, NewUniqueHex).
+_LABEL_1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_LABEL_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding"}
+
+
+def _k8s_name_error(kind: str, name: str) -> str | None:
+    if kind == "Service":
+        ok, rule = len(name) <= 63 and _LABEL_1035.match(name), "an RFC 1035 label (a-z, 0-9, '-', 63 at most, starting with a letter)"
+    elif kind == "Namespace":
+        ok, rule = len(name) <= 63 and _LABEL_1123.match(name), "an RFC 1123 label (a-z, 0-9, '-', 63 at most)"
+    else:
+        ok = len(name) <= 253 and all(_LABEL_1123.match(p) for p in name.split("."))
+        rule = "a DNS-1123 subdomain (a-z, 0-9, '-', '.', 253 at most)"
+    return None if ok else f"metadata.name {name!r} must be {rule}"
+
+
+def _k8s_object(ctx, inputs) -> dict:
+    kind = inputs.get("kind") or ctx.type.rsplit(":", 1)[-1]
+    meta = dict(inputs.get("metadata") or {})
+    meta.setdefault("name", f"{ctx.name}-{ctx.hex(8, 'autoname')}")
+    problem = _k8s_name_error(kind, meta["name"])
+    if problem:
+        raise ctx.refuse(f"{kind} is invalid: {problem}")
+    if kind not in _CLUSTER_SCOPED:
+        meta.setdefault("namespace", "default")
+    meta.update(uid=_guid(ctx, "uid"), resourceVersion=str(1000 + ctx.number(10 ** 6, "rv")), generation=1,
+                creationTimestamp="2026-01-01T00:00:00Z")
+    return {"metadata": meta}
+
+
 @resource_outputs("kubernetes:core/v1:Service")
 def _service(ctx, inputs):
     spec = dict(inputs.get("spec") or {})
-    spec.setdefault("clusterIP", f"10.96.{ctx.number(250, 'c1')}.{2 + ctx.number(250, 'c2')}")
+    spec.setdefault("type", "ClusterIP")
+    if spec.get("clusterIP") != "None":
+        spec.setdefault("clusterIP", f"10.96.{ctx.number(250, 'c1')}.{2 + ctx.number(250, 'c2')}")
+        spec["clusterIPs"] = [spec["clusterIP"]]
+    ports = []
+    for i, port in enumerate(spec.get("ports") or []):
+        port = {"protocol": "TCP", **port}
+        port.setdefault("targetPort", port.get("port"))
+        if spec["type"] in ("NodePort", "LoadBalancer") and not port.get("nodePort"):
+            port["nodePort"] = 30000 + ctx.number(2768, f"nodeport{i}")  # the default 30000-32767 range
+        ports.append(port)
+    if ports:
+        spec["ports"] = ports
     status: dict = {"loadBalancer": {}}
     if spec.get("type") == "LoadBalancer":
         status = {"loadBalancer": {"ingress": [{"ip": ctx.public_ip()}]}}
-    return {"spec": spec, "status": status}
+    return {**_k8s_object(ctx, inputs), "spec": spec, "status": status}
+
+
+@resource_outputs("kubernetes:core/v1:Namespace")
+def _namespace(ctx, inputs):
+    return {**_k8s_object(ctx, inputs), "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}
+
+
+@resource_outputs("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet")
+def _workload(ctx, inputs):
+    # pulumi-kubernetes waits for the rollout: on success every replica is ready and updated.
+    spec = dict(inputs.get("spec") or {})
+    replicas = spec.setdefault("replicas", 1)
+    status = {"observedGeneration": 1, "replicas": replicas, "readyReplicas": replicas,
+              "updatedReplicas": replicas, "availableReplicas": replicas}
+    if ctx.type.endswith(":StatefulSet"):
+        status.pop("availableReplicas")
+        status["currentReplicas"] = replicas
+    return {**_k8s_object(ctx, inputs), "spec": spec, "status": status}
+
+
+@resource_outputs("kubernetes:apps/v1:DaemonSet")
+def _daemon_set(ctx, inputs):
+    status = {"observedGeneration": 1, "currentNumberScheduled": 2, "desiredNumberScheduled": 2,
+              "numberReady": 2, "numberMisscheduled": 0, "updatedNumberScheduled": 2, "numberAvailable": 2}
+    return {**_k8s_object(ctx, inputs), "status": status}
+
+
+@resource_outputs("kubernetes:core/v1:ServiceAccount", "kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:Secret",
+                  "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+                  "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+                  "kubernetes:rbac.authorization.k8s.io/v1:Role", "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+                  "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+def _plain_object(ctx, inputs):
+    """Objects with no status: the server fills in metadata only."""
+    return _k8s_object(ctx, inputs)
+
+
+@resource_outputs("kubernetes:core/v1:PersistentVolumeClaim")
+def _pvc(ctx, inputs):
+    spec = dict(inputs.get("spec") or {})
+    spec.setdefault("volumeName", f"pvc-{_guid(ctx, 'pv')}")
+    return {**_k8s_object(ctx, inputs), "spec": spec,
+            "status": {"phase": "Bound", "accessModes": spec.get("accessModes") or ["ReadWriteOnce"],
+                       "capacity": (spec.get("resources") or {}).get("requests") or {}}}
+
+
+@resource_outputs("kubernetes:networking.k8s.io/v1:Ingress")
+def _ingress(ctx, inputs):
+    return {**_k8s_object(ctx, inputs), "status": {"loadBalancer": {"ingress": [{"ip": ctx.public_ip()}]}}}
 
 
 @resource_outputs("kubernetes:helm.sh/v3:Release")
@@ -232,3 +329,24 @@ def _zones(ctx, args):
     zones = {n: i for n, i in aws_zones(region).items() if i not in skip_ids and n not in skip_names}
     return {"id": region, "names": list(zones), "zoneIds": list(zones.values()),
             "groupNames": [region] * len(zones), "state": args.get("state")}
+
+
+@resource_outputs("eks:index:ManagedNodeGroup")
+def _eks_node_group(ctx, inputs):
+    # pulumi_eks registers one remote component whose output `nodeGroup` is a reference to the
+    # aws.eks.NodeGroup it creates inside the eks provider; Dockyard reads none of it, and an offline
+    # engine cannot hand out a reference to a resource it never registered: nothing computed here.
+    if not inputs.get("cluster") and not inputs.get("clusterName"):
+        raise ctx.refuse("a managed node group needs its cluster")
+    return {}
+
+
+@resource_outputs("azure-native:monitor:DataCollectionRuleAssociation")
+def _dcr_association(ctx, inputs):
+    # An extension resource of the associated resource (ARM: <resourceUri>/providers/...).
+    name = inputs.get("associationName") or f"{ctx.name}{ctx.hex(8, 'name')}"
+    if not inputs.get("dataCollectionRuleId") and not inputs.get("dataCollectionEndpointId"):
+        raise ctx.refuse("a data collection rule association needs a rule or an endpoint")
+    return {"id": f"{inputs.get('resourceUri')}/providers/Microsoft.Insights/dataCollectionRuleAssociations/{name}",
+            "name": name, "type": "Microsoft.Insights/dataCollectionRuleAssociations",
+            "etag": f'"{ctx.hex(8, "etag")}-0000-0000-0000-{ctx.hex(12, "etag2")}"', "provisioningState": "Succeeded"}

@@ -27,12 +27,26 @@ class MockContext:
     """Deterministic value source for one resource or invoke."""
 
     def __init__(self, key: str, name: str = "", urn: str = "", region: str = "us-east-1",
-                 account: str = "123456789012"):
+                 account: str = "123456789012", type_: str = "",
+                 lookup: Callable[[str], dict | None] | None = None):
         self.key = key
         self.name = name
         self.urn = urn
         self.region = region
         self.account = account
+        self.type = type_
+        self._lookup = lookup
+
+    def state_of(self, resource_id: Any) -> dict | None:
+        """The outputs of a resource this run already created, by its id (None if unknown, e.g.
+        an existing resource the program names by id or a value unknown in preview)."""
+        if not self._lookup or not isinstance(resource_id, str):
+            return None
+        return self._lookup(resource_id)
+
+    def refuse(self, message: str) -> Refused:
+        """The cloud's create-time refusal of this resource (raise it)."""
+        return Refused(self.type, self.name, message)
 
     def _digest(self, salt: str = "") -> bytes:
         return hashlib.sha256(f"{self.key}|{salt}".encode()).digest()
@@ -87,3 +101,16 @@ def invoke(*tokens: str) -> Callable[[InvokeFn], InvokeFn]:
 
 def stable_key(token: str, args: dict[str, Any]) -> str:
     return token + "|" + json.dumps(args, sort_keys=True, default=str)
+
+
+class Refused(Exception):
+    """What the cloud refuses at create time (the API's error), raised by a mock.
+
+    Config validation catches what a user can reach first, naming the config key; a refusal is
+    the backstop for what gets past it and surfaces as one line, exit status 2."""
+
+    def __init__(self, type_: str, name: str, message: str):
+        super().__init__(f"{type_} {name!r}: the cloud would refuse this: {message}")
+        self.type = type_
+        self.name = name
+        self.message = message

@@ -66,6 +66,39 @@ def _container(ctx, inputs):
     return {"id": ctx.hex(64, "id"), "networkDatas": datas, "ports": ports, "exitCode": None}
 
 
+# Docker's own name rule for containers, networks, services, configs and secrets
+# (moby daemon/names: "[a-zA-Z0-9][a-zA-Z0-9_.-]", read 2026-12-02).
+_DOCKER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
+
+
+def _docker_name(ctx, inputs) -> str:
+    name = inputs.get("name") or ctx.name
+    if not _DOCKER_NAME.match(name):
+        raise ctx.refuse(f"invalid name {name!r}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
+    return name
+
+
+@resource_outputs("docker:index/service:Service")
+def _service(ctx, inputs):
+    # A swarm object id: 25 base36 characters (what `docker service create` prints).
+    _docker_name(ctx, inputs)
+    out = {"id": _b36(ctx, 25, "service")}
+    endpoint = dict(inputs.get("endpointSpec") or {})
+    if endpoint.get("ports"):
+        # Ingress-mode ports without a published port get one from 30000-32767, as swarm assigns.
+        endpoint["ports"] = [{"protocol": "tcp", "publishMode": "ingress", **p,
+                              "publishedPort": p.get("publishedPort") or 30000 + ctx.number(2768, f"pub{i}")}
+                             for i, p in enumerate(endpoint["ports"])]
+        out["endpointSpec"] = {"mode": "vip", **endpoint}
+    return out
+
+
+@resource_outputs("docker:index/serviceConfig:ServiceConfig", "docker:index/secret:Secret")
+def _swarm_data(ctx, inputs):
+    _docker_name(ctx, inputs)
+    return {"id": _b36(ctx, 25, "data")}
+
+
 @resource_outputs("docker:index/remoteImage:RemoteImage")
 def _remote_image(ctx, inputs):
     digest = "sha256:" + ctx.hex(64, "digest")
