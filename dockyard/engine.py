@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-from pulumi import _types
 from google.protobuf import json_format
+from pulumi import _types
 from pulumi.runtime import config as runtime_config
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
@@ -154,10 +154,16 @@ def _struct(message) -> dict:
 
 
 def _to_wire(value: Any) -> Any:
-    """The inverse of from_wire for mock state: Secret -> the wire's secret envelope."""
+    """The inverse of from_wire for mock state: Secret -> the wire's secret envelope, resource
+    references and assets back to theirs."""
     if isinstance(value, Secret):
         return {_SIG: _SECRET, "value": _to_wire(value.value)}
     if isinstance(value, dict):
+        if set(value) == {"$ref"}:
+            return {_SIG: _RESOURCE_REF, "urn": value["$ref"]}
+        if len(value) == 1 and set(value) <= {"$asset", "$archive"}:
+            kind = next(iter(value))
+            return {_SIG: _ASSET if kind == "$asset" else _ARCHIVE, **_to_wire(value[kind])}
         return {k: _to_wire(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_to_wire(v) for v in value]
@@ -195,7 +201,7 @@ def _echo_policy(echo: bool | Iterable[str] | EchoPolicy) -> EchoPolicy:
     return types.__contains__
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def output_names(cls: type) -> frozenset[str] | None:
     """The output properties of a resource class (its ``pulumi.getter`` properties), as the
     provider schema the SDK was generated from lists them; None when the class declares none."""
@@ -217,7 +223,7 @@ class _Mocks(pulumi_mocks.Mocks):
         self.by_id: dict[str, dict] = {}  # id -> state of what this run created (MockContext.state_of)
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs):
-        inputs = reveal(_plain(args.inputs))
+        inputs = args.inputs  # plain values (RecordingMonitor.RegisterResource)
         ctx = mock_values.MockContext(key=args.typ + "::" + args.name, name=args.name, region=self.region,
                                       type_=args.typ, lookup=self.by_id.get)
         if args.typ.startswith("pulumi:providers:"):
@@ -323,12 +329,12 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, "", {})
             return resource_pb2.RegisterResourceResponse(urn=urn)
 
-        pulumi_mocks._ensure_event_loop()
-        inputs = rpc.deserialize_properties(request.object)
+        # The mocks see plain values (a resource reference as {"$ref": urn}): deserializing with the
+        # SDK would construct Resource objects whose lookups run on this RPC thread's event loop.
         args = pulumi_mocks.MockResourceArgs(
             typ=request.type,
             name=request.name,
-            inputs=inputs,
+            inputs=reveal(reg.inputs),
             provider=request.provider,
             resource_id=request.importId,
             custom=request.custom or False,
@@ -348,6 +354,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         reg.id = rid or None
         reg.outputs = state
         wire = _to_wire(state)
+        pulumi_mocks._ensure_event_loop()
         obj = _sync_await(rpc.serialize_properties(wire, {}))
         # Keep the wire form: a resource reference read back through getResource re-serializes it.
         self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, rid, wire)

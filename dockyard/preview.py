@@ -35,6 +35,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="evaluate the guardrails (and dockyard:monthlyBudget) on the preview; exit 3 on any violation")
     p.add_argument("--cost", action="store_true",
                    help="print the monthly cost estimate per component and in total (docs/cost.md)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="run the program as `pulumi preview` does: values a cloud computes (ids, IPs, "
+                        "kubeconfigs) are unknown, and applies on them do not run")
 
 
 # --- building the preview -----------------------------------------------------------------------
@@ -53,22 +56,22 @@ def render(value: Any) -> Any:
     return value
 
 
-def preview(stack: str, overrides: list[str] = (), project_dir: Path = stackfile.PROJECT_DIR) -> dict:
+def preview(stack: str, overrides: list[str] = (), project_dir: Path = stackfile.PROJECT_DIR,
+            dry_run: bool = False) -> dict:
     """Evaluate a stack and return the preview document (DESIGN.md §Preview JSON).
 
     Raises InputError for bad input and SystemExit when the program itself exits (it prints
     its own one-line error first).
     """
-    return document(evaluate(stack, overrides, project_dir)[1])
+    return document(evaluate(stack, overrides, project_dir, dry_run=dry_run)[1])
 
 
-def evaluate(stack: str, overrides: list[str] = (), project_dir: Path = stackfile.PROJECT_DIR):
+def evaluate(stack: str, overrides: list[str] = (), project_dir: Path = stackfile.PROJECT_DIR,
+             dry_run: bool = False):
     """The stack's files and the engine's result (secret values still wrapped) for `preview`."""
     files = stackfile.load(stack, project_dir)
     for assignment in overrides:
         stackfile.apply_set(files, assignment)
-
-    from dockyard import engine  # imports the Pulumi SDK: only once the input is known good
 
     main = project_dir / "__main__.py"
     if str(project_dir) not in sys.path:
@@ -77,11 +80,13 @@ def evaluate(stack: str, overrides: list[str] = (), project_dir: Path = stackfil
     def program():
         runpy.run_path(str(main), run_name="__main__")
 
+    from dockyard import engine  # imports the Pulumi SDK: only once the input is known good
+
     here = os.getcwd()
     os.chdir(project_dir)  # as `pulumi up` runs the program
     try:
         result = engine.run(program, stack=stack, project=files.project, config=files.config,
-                            secret_keys=files.secret_keys)
+                            secret_keys=files.secret_keys, preview=dry_run)
     finally:
         os.chdir(here)
     return files, result
@@ -108,6 +113,14 @@ def _document(result) -> dict:
             "dependencies": list(r.dependencies),
             "propertyDependencies": {k: list(v) for k, v in r.property_dependencies.items()},
             "secretOutputs": list(r.secret_outputs),
+            # Lifecycle options as the monitor received them (docs/preview.md).
+            "deleteBeforeReplace": r.delete_before_replace,
+            "ignoreChanges": list(r.ignore_changes),
+            "replaceOnChanges": list(r.replace_on_changes),
+            "protect": r.protect,
+            "retainOnDelete": r.retain_on_delete,
+            "aliases": list(r.aliases),
+            "dependsOn": list(r.depends_on),
         })
     return {
         "project": result.project,
@@ -123,6 +136,26 @@ def to_json(doc: dict) -> str:
 
 
 # --- human output -------------------------------------------------------------------------------
+
+
+def lifecycle_marks(r: dict) -> str:
+    """The text tree's marks for a resource's lifecycle options, e.g. ``[protect] [ignore: ami]``."""
+    marks = []
+    if r.get("deleteBeforeReplace"):
+        marks.append("[delete-before-replace]")
+    if r.get("protect"):
+        marks.append("[protect]")
+    if r.get("retainOnDelete"):
+        marks.append("[retain-on-delete]")
+    if r.get("ignoreChanges"):
+        marks.append(f"[ignore: {', '.join(r['ignoreChanges'])}]")
+    if r.get("replaceOnChanges"):
+        marks.append(f"[replace-on: {', '.join(r['replaceOnChanges'])}]")
+    if r.get("aliases"):
+        marks.append(f"[aliases: {len(r['aliases'])}]")
+    if r.get("dependsOn"):
+        marks.append(f"[depends-on: {len(r['dependsOn'])}]")
+    return " ".join(marks)
 
 
 def to_text(doc: dict) -> str:
@@ -141,14 +174,15 @@ def to_text(doc: dict) -> str:
         for i, r in enumerate(kids):
             last = i == len(kids) - 1
             branch = "" if top else ("└─ " if last else "├─ ")
-            rows.append((prefix + branch + r["type"], r["name"]))
+            marks = lifecycle_marks(r)
+            rows.append((prefix + branch + r["type"], r["name"] + (" " + marks if marks else "")))
             walk(r["urn"], prefix + ("" if top else ("   " if last else "│  ")), False)
 
     walk(None, "", True)
     width = max((len(t) for t, _ in rows), default=4) + 2
     lines.append(f"     {'Type'.ljust(width)}Name")
     for type_, name in rows:
-        lines.append(f" +   {type_.ljust(width)}{name}")
+        lines.append(f" +   {type_.ljust(width)}{name}".rstrip())
 
     if doc["outputs"]:
         lines += ["", "Outputs:"]
@@ -193,8 +227,18 @@ def run(args: argparse.Namespace) -> int:
     # pauses it for the run anyway); peak memory is the same, the time is not.
     gc.disable()
     try:
-        files, result = evaluate(args.stack, args.set, args.cwd.resolve())
+        files, result = evaluate(args.stack, args.set, args.cwd.resolve(), dry_run=args.dry_run)
     except InputError:
+        raise
+    except Exception as exc:
+        from dockyard import engine
+
+        if isinstance(exc, engine.Refused):  # the offline cloud refused a resource config let through
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        if isinstance(exc, (engine.MockResourceMissing, engine.MockInvokeMissing)):  # Dockyard's own bug
+            print(f"error: internal: {exc}", file=sys.stderr)
+            return 1
         raise
     except SystemExit as exc:  # the program printed its own one-line error
         return exc.code if isinstance(exc.code, int) else 1

@@ -10,6 +10,7 @@ create-time errors for values a program can get wrong (VPC user guide, "VPC CIDR
 from __future__ import annotations
 
 import ipaddress
+import json
 
 from dockyard.mocks.registry import resource_outputs
 
@@ -133,3 +134,16 @@ def _role_policy_attachments_exclusive(ctx, inputs):
 def _target_group_attachment(ctx, inputs):
     return {"id": f"{inputs.get('targetGroupArn')}-2026010100000000000000000{ctx.number(10, 'n')}",
             "region": inputs.get("region") or ctx.region}
+
+
+@resource_outputs("aws:iam/rolePolicy:RolePolicy")
+def _role_policy(ctx, inputs):
+    # An inline policy: its id is "<role>:<policy name>"; Pulumi autonames an unnamed one.
+    name = inputs.get("name") or f"{ctx.name}-{ctx.hex(7, 'name')}"
+    policy = inputs.get("policy")
+    if isinstance(policy, str):
+        try:
+            json.loads(policy)
+        except ValueError:
+            raise ctx.refuse("MalformedPolicyDocument: policy is not JSON") from None
+    return {"id": f"{inputs.get('role')}:{name}", "name": name}
