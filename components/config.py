@@ -839,15 +839,73 @@ def from_validation_error(exc: ValidationError, root: type[BaseModel] = StackCon
 
 
 def validate(raw: dict[str, Any], providers: dict[str, str | None] | None = None,
-             project_dir: Path = PROJECT_DIR) -> StackConfig:
-    """Validate a `dockyard:` namespace (keys without the namespace) into a StackConfig."""
+             project_dir: Path = PROJECT_DIR, stack: str | None = None) -> StackConfig:
+    """Validate a `dockyard:` namespace (keys without the namespace) into a StackConfig.
+
+    ``stack`` (the Pulumi stack name) lets the checks see the VM names derived from it."""
     try:
         cfg = StackConfig.model_validate(raw)
     except ValidationError as exc:
         raise from_validation_error(exc) from None
     cfg._admin_cidrs_defaulted = "adminCidrs" not in raw and "admin_cidrs" not in raw
     _check_stack(cfg, providers or {}, project_dir)
+    _check_cloud_limits(cfg, stack, project_dir)
     return cfg
+
+
+def _check_cloud_limits(cfg: StackConfig, stack: str | None, project_dir: Path) -> None:
+    """What a cloud refuses at create time (components/cloud_limits.py), named by config key."""
+    from components import cloud_limits as limits
+    from components.names import swarm_node_host_name
+
+    prov = cfg.providers
+    default_region = {"aws": prov.aws_region, "azure": prov.azure_location, "gcp": prov.gcp_region,
+                      "digitalocean": DEFAULT_REGIONS["digitalocean"]}
+
+    def sized(where: str, cloud: str, size: str | None, region: str | None, region_key: str) -> None:
+        problem = limits.size_problem(cloud, size or DEFAULT_SIZES[cloud], region)
+        if problem:
+            closed = cloud == "digitalocean" and region in limits.DO_CLOSED_REGIONS
+            raise ConfigError(region_key if closed else where, problem)
+
+    gce_names: dict[tuple[str, str], str] = {}  # (zone, instance name) -> its config key
+    for i, host in enumerate(cfg.hosts):
+        if host.ssh_port in limits.RESERVED_HOST_PORTS and host.ssh_port != 22:
+            raise ConfigError(f"dockyard:hosts[{i}].sshPort",
+                              f"{host.ssh_port} is {limits.RESERVED_HOST_PORTS[host.ssh_port]} of every host; "
+                              "pick another port (on azure the security group would get two rules "
+                              f"named tcp-{host.ssh_port})")
+        region = host.region or default_region[host.cloud]
+        sized(f"dockyard:hosts[{i}].size", host.cloud, host.size, region, f"dockyard:hosts[{i}].region")
+        if host.cloud == "gcp" and region:
+            gce_names[(limits.gcp_zones_of(region)[0], host.name)] = f"dockyard:hosts[{i}].name"
+
+    swarm = cfg.swarm
+    if swarm is not None and swarm.cloud in CLOUDS:
+        region = swarm.region or default_region[swarm.cloud]
+        sized("dockyard:swarm.size", swarm.cloud, swarm.size, region, "dockyard:swarm.region")
+        for i, st in enumerate(swarm.stacks):
+            project = _compose_file(st.compose, f"dockyard:swarm.stacks[{i}].compose", project_dir)
+            for service in (project.services.values() if project is not None else ()):
+                for port in service.ports:
+                    if port.published in limits.RESERVED_HOST_PORTS and port.protocol == "tcp":
+                        raise ConfigError(
+                            f"dockyard:swarm.stacks[{i}].compose",
+                            f"service {service.name} publishes {port.published}/tcp, "
+                            f"{limits.RESERVED_HOST_PORTS[port.published]} of every node; publish another port "
+                            f"(on azure the security group would get two rules named tcp-{port.published})")
+        if swarm.cloud == "gcp" and region and stack is not None:
+            zone = limits.gcp_zones_of(region)[0]
+            for node in swarm.node_names():
+                key = gce_names.get((zone, swarm_node_host_name(stack, node)))
+                if key:
+                    raise ConfigError(key, f"'{swarm_node_host_name(stack, node)}' is also the VM name of swarm "
+                                           f"node {node} in zone {zone}; instance names are unique in a zone")
+
+    k8s = cfg.kubernetes
+    if k8s is not None and (k8s.cloud == "digitalocean" or (k8s.cloud == "gcp" and k8s.node_size)):
+        region = k8s.region or ({"gcp": prov.gcp_region, "digitalocean": "nyc1"}[k8s.cloud])
+        sized("dockyard:kubernetes.nodeSize", k8s.cloud, k8s.node_size, region, "dockyard:kubernetes.region")
 
 
 def _check_stack(cfg: StackConfig, providers: dict[str, str | None], project_dir: Path) -> None:
@@ -1093,7 +1151,7 @@ def load() -> StackConfig:
         ns, _, key = full.partition(":")
         providers[full] = pulumi.Config(ns).get(key)
     # Pulumi runs the program in the project directory: compose paths are relative to it.
-    cfg = validate(raw, providers, project_dir=Path.cwd())
+    cfg = validate(raw, providers, project_dir=Path.cwd(), stack=pulumi.get_stack())
     for i, app in enumerate(cfg.containers):
         app_conf = pulumi.Config(app.name)
         for j, var in enumerate(app.secret_env):

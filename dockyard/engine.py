@@ -221,11 +221,13 @@ class _Mocks(pulumi_mocks.Mocks):
         self.preview = preview
         self.classes: dict[str, type] = {}  # type token -> the SDK class the program constructed
         self.by_id: dict[str, dict] = {}  # id -> state of what this run created (MockContext.state_of)
+        self.created: dict[str, list[tuple[dict, dict]]] = {}  # type -> (inputs, computed) (MockContext.created)
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs):
         inputs = args.inputs  # plain values (RecordingMonitor.RegisterResource)
         ctx = mock_values.MockContext(key=args.typ + "::" + args.name, name=args.name, region=self.region,
-                                      type_=args.typ, lookup=self.by_id.get)
+                                      type_=args.typ, lookup=self.by_id.get,
+                                      created=lambda t: list(self.created.get(t, ())))
         if args.typ.startswith("pulumi:providers:"):
             # A provider's state is its configuration; the engine gives it a UUID id.
             rid = ctx.hex(8, "provider") + "-0000-4000-8000-" + ctx.hex(12, "provider2")
@@ -239,6 +241,7 @@ class _Mocks(pulumi_mocks.Mocks):
                 )
             fn = _echo
         computed = dict(fn(ctx, inputs))  # may raise Refused: what the cloud refuses at create time
+        self.created.setdefault(args.typ, []).append((inputs, computed))
         cls = self.classes.get(args.typ)
         names = output_names(cls) if cls is not None else None
         echoed = inputs if names is None else {k: v for k, v in inputs.items() if k in names}

@@ -16,13 +16,13 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components import quotas
+from components.cloud_limits import GCP_ZONE_SUFFIX
 from components.hosts.host import Addresses, PortRule, split_families
 
 UBUNTU_IMAGE = "ubuntu-os-cloud/ubuntu-2404-lts-amd64"  # image family of Canonical's 24.04 LTS
 FLATCAR_IMAGE = "kinvolk-public/flatcar-stable"  # image family (flatcar.org docs, "Running on GCE")
 SUBNET_CIDR = "10.43.1.0/24"
-# Every GCP region has a zone "-b" (us-east1 and europe-west1 have no "-a").
-DEFAULT_ZONE_SUFFIX = "-b"
+DEFAULT_ZONE_SUFFIX = GCP_ZONE_SUFFIX  # config checks sizes against the same zone
 
 
 # GCE resource names and network tags: RFC 1035, `[a-z]([-a-z0-9]*[a-z0-9])?`, at most 63

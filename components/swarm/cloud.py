@@ -48,11 +48,10 @@ def published_rules(ports, cidrs) -> list[PortRule]:
 
 def host_config(stack: str, node: str, cfg):
     from components.config import HostConfig
-    from components.names import dns_label
+    from components.names import dns_label, swarm_node_host_name
 
-    # Keep the node part whole: cutting "<stack>-manager-1" at 63 would give nodes one name.
     label = dns_label(stack, 63 - len(node) - 1)
-    kwargs = {"name": f"{label}-{node}", "cloud": cfg.cloud, "os": cfg.os,
+    kwargs = {"name": swarm_node_host_name(stack, node), "cloud": cfg.cloud, "os": cfg.os,
               "tls": cfg.tls, "tags": {"dockyard-swarm": label, "dockyard-node": node}}
     if cfg.size:
         kwargs["size"] = cfg.size

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import re
 import struct
 
-from dockyard.mocks.registry import invoke, resource_outputs
+from dockyard.mocks.registry import invoke, known, resource_outputs
 
 _SUBSCRIPTION = "00000000-0000-4000-8000-000000000000"
 
@@ -74,8 +75,16 @@ def _do_reserved_ip(ctx, inputs):
     return {"id": ip, "ipAddress": ip, "reservedIpUrn": f"do:reservedip:{ip}"}
 
 
+# Droplet names: "Only valid hostname characters are allowed. (a-z, A-Z, 0-9, . and -)", 255 at most
+# (DigitalOcean API reference, Create a Droplet, read 2026-12-02).
+_DO_NAME = re.compile(r"^[a-zA-Z0-9.-]{1,255}$")
+
+
 @resource_outputs("digitalocean:index/droplet:Droplet")
 def _do_droplet(ctx, inputs):
+    if known(inputs.get("name")) and not _DO_NAME.match(inputs["name"]):
+        raise ctx.refuse(f"name {inputs['name']!r}: only valid hostname characters are allowed "
+                         "(a-z, A-Z, 0-9, . and -)")
     droplet_id = str(300000000 + ctx.number(10 ** 8))
     out = {"id": droplet_id, "ipv4Address": ctx.public_ip("droplet"), "ipv4AddressPrivate": ctx.private_ip(),
            "status": "active", "dropletUrn": f"do:droplet:{droplet_id}", "vpcUuid": inputs.get("vpcUuid") or
@@ -217,8 +226,30 @@ def _az_vnet(ctx, inputs):
     return {"id": rid, "name": name, "provisioningState": "Succeeded", "resourceGuid": ctx.hex(32, "guid")}
 
 
+def _az_prefixes(value) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(v, strict=False) for v in value or [] if known(v)]
+
+
 @resource_outputs("azure-native:network:Subnet")
 def _az_subnet(ctx, inputs):
+    # NetcfgInvalidSubnet / NetcfgSubnetRangesOverlap: a subnet lies inside its virtual network's
+    # address space and overlaps no sibling (Microsoft Learn, "Add, change, or delete a virtual
+    # network subnet", read 2026-12-02).
+    mine = _az_prefixes([inputs.get("addressPrefix"), *(inputs.get("addressPrefixes") or [])])
+    vnet, rg = inputs.get("virtualNetworkName"), inputs.get("resourceGroupName")
+    for vnet_in, vnet_out in ctx.created("azure-native:network:VirtualNetwork"):
+        if known(vnet) and vnet_out.get("name") == vnet and vnet_in.get("resourceGroupName") == rg:
+            space = _az_prefixes((vnet_in.get("addressSpace") or {}).get("addressPrefixes"))
+            for net in mine:
+                if space and not any(net.version == s.version and net.subnet_of(s) for s in space):
+                    raise ctx.refuse(f"NetcfgInvalidSubnet: {net} is outside the address space of "
+                                     f"virtual network {vnet} ({', '.join(map(str, space))})")
+    for other_in, _ in ctx.created("azure-native:network:Subnet"):
+        if known(vnet) and other_in.get("virtualNetworkName") == vnet and other_in.get("resourceGroupName") == rg:
+            for net in mine:
+                for theirs in _az_prefixes([other_in.get("addressPrefix"), *(other_in.get("addressPrefixes") or [])]):
+                    if net.version == theirs.version and net.overlaps(theirs):
+                        raise ctx.refuse(f"NetcfgSubnetRangesOverlap: {net} overlaps {theirs} in {vnet}")
     name = inputs.get("subnetName") or inputs.get("name") or f"{ctx.name}{ctx.hex(8, 'subnet')}"
     rg, vnet = inputs.get("resourceGroupName", "rg"), inputs.get("virtualNetworkName", "vnet")
     rid = (f"/subscriptions/{_SUBSCRIPTION}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/"
@@ -228,6 +259,24 @@ def _az_subnet(ctx, inputs):
 
 @resource_outputs("azure-native:network:NetworkSecurityGroup")
 def _az_nsg(ctx, inputs):
+    # Rule names are unique in their security group; priorities are 100-4096 and unique per
+    # direction (Microsoft Learn, "Network security groups: security rules", read 2026-12-02).
+    names: set[str] = set()
+    priorities: dict[tuple, str] = {}
+    for rule in inputs.get("securityRules") or []:
+        name, priority = rule.get("name"), rule.get("priority")
+        if known(name):
+            if name.lower() in names:
+                raise ctx.refuse(f"two security rules are named {name!r}; names are unique in a security group")
+            names.add(name.lower())
+        if known(priority):
+            if not 100 <= int(priority) <= 4096:
+                raise ctx.refuse(f"security rule {name!r}: priority {priority} is outside 100-4096")
+            key = (rule.get("direction"), int(priority))
+            if key in priorities:
+                raise ctx.refuse(f"security rules {priorities[key]!r} and {name!r} share priority {priority} "
+                                 f"({rule.get('direction')})")
+            priorities[key] = name
     name, rid = _az_id(ctx, inputs, "Microsoft.Network", "networkSecurityGroups", "networkSecurityGroupName")
     return {"id": rid, "name": name, "provisioningState": "Succeeded"}
 
@@ -262,8 +311,18 @@ def _az_ssh_key(ctx, inputs):
     return {"id": rid, "name": name}
 
 
+# Linux VM names: 1-64 characters, none of ~!@#$%^&*()=+_[]{}\\|;:.'",<>/? and no spaces, not
+# ending in '.' or '-'; computer names likewise (Microsoft Learn, "Naming rules and restrictions
+# for Azure resources", Microsoft.Compute, read 2026-12-02).
+_AZ_VM_NAME = re.compile(r"^[A-Za-z0-9-]{0,63}[A-Za-z0-9]$")
+
+
 @resource_outputs("azure-native:compute:VirtualMachine")
 def _az_vm(ctx, inputs):
+    for key, value in (("vmName", inputs.get("vmName")), ("osProfile.computerName",
+                                                          (inputs.get("osProfile") or {}).get("computerName"))):
+        if known(value) and not _AZ_VM_NAME.match(value):
+            raise ctx.refuse(f"{key} {value!r} must be 1-64 letters, digits and '-', not ending in '-'")
     name, rid = _az_id(ctx, inputs, "Microsoft.Compute", "virtualMachines", "vmName")
     return {"id": rid, "name": name, "vmId": f"{ctx.hex(8)}-0000-4000-8000-{ctx.hex(12, 'vm')}",
             "provisioningState": "Succeeded"}
@@ -286,8 +345,27 @@ def _gcp_network(ctx, inputs):
             "numericId": str(ctx.number(10 ** 18))}
 
 
+def _gcp_ranges(inputs) -> list[ipaddress.IPv4Network]:
+    ranges = [inputs.get("ipCidrRange")] + [r.get("ipCidrRange") for r in inputs.get("secondaryIpRanges") or []]
+    return [ipaddress.ip_network(r) for r in ranges if known(r)]
+
+
 @resource_outputs("gcp:compute/subnetwork:Subnetwork")
 def _gcp_subnetwork(ctx, inputs):
+    # A subnet's primary and secondary ranges overlap no other range of the network (Compute
+    # Engine, "Subnets", IPv4 subnet ranges, read 2026-12-02).
+    mine = _gcp_ranges(inputs)
+    for i, a in enumerate(mine):
+        for b in mine[i + 1:]:
+            if a.overlaps(b):
+                raise ctx.refuse(f"ranges {a} and {b} of the subnetwork overlap")
+    network = inputs.get("network")
+    for other_in, _ in ctx.created("gcp:compute/subnetwork:Subnetwork"):
+        if known(network) and other_in.get("network") == network:
+            for a in mine:
+                for b in _gcp_ranges(other_in):
+                    if a.overlaps(b):
+                        raise ctx.refuse(f"range {a} overlaps {b} of subnetwork {other_in.get('name')}")
     name, path = _gcp_link(ctx, inputs, "subnetworks", f"regions/{inputs.get('region', 'us-central1')}")
     cidr = inputs.get("ipCidrRange", "10.43.1.0/24")
     return {"id": path, "name": name, "selfLink": "https://www.googleapis.com/compute/v1/" + path,
@@ -310,8 +388,20 @@ def _gcp_firewall(ctx, inputs):
             "priority": inputs.get("priority", 1000)}
 
 
+# Compute Engine resource names: RFC 1035, [a-z]([-a-z0-9]{0,61}[a-z0-9])? (Compute Engine API,
+# "Naming resources", read 2026-12-02); an instance name is unique in its zone.
+_GCE_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
+
+
 @resource_outputs("gcp:compute/instance:Instance")
 def _gcp_instance(ctx, inputs):
+    name, zone = inputs.get("name"), inputs.get("zone")
+    if known(name):
+        if not _GCE_NAME.match(name):
+            raise ctx.refuse(f"name {name!r} must be 1-63 characters [a-z]([-a-z0-9]*[a-z0-9])")
+        for other, _ in ctx.created("gcp:compute/instance:Instance"):
+            if other.get("name") == name and other.get("zone") == zone and other.get("project") == inputs.get("project"):
+                raise ctx.refuse(f"alreadyExists: an instance named {name!r} exists in zone {zone}")
     name, path = _gcp_link(ctx, inputs, "instances", f"zones/{inputs.get('zone', 'us-central1-b')}")
     return {"id": path, "name": name, "instanceId": str(ctx.number(10 ** 18)), "currentStatus": "RUNNING",
             "selfLink": "https://www.googleapis.com/compute/v1/" + path}

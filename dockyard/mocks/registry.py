@@ -22,13 +22,28 @@ INVOKES: dict[str, InvokeFn] = {}
 
 _PUBLIC_NET = ipaddress.ip_network("203.0.113.0/24")  # RFC 5737 documentation range
 
+# The engine's markers for values unknown during a preview (pulumi/runtime/rpc.py UNKNOWN and
+# pulumi_policy's typed ones): a refusal never judges them.
+UNKNOWNS = frozenset({
+    "04da6b54-80e4-46f7-96ec-b56ff0331ba9", "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
+    "3eeb2bf0-c639-47a8-9e75-3b44932eb421", "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
+    "030794c1-ac77-496b-92df-f27374a8bd58", "e48ece36-62e2-4504-bad9-02848725956a",
+    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
+})
+
+
+def known(value: Any) -> bool:
+    """True for a value a mock can judge: present and not unknown (in a preview)."""
+    return value is not None and not (isinstance(value, str) and value in UNKNOWNS)
+
 
 class MockContext:
     """Deterministic value source for one resource or invoke."""
 
     def __init__(self, key: str, name: str = "", urn: str = "", region: str = "us-east-1",
                  account: str = "123456789012", type_: str = "",
-                 lookup: Callable[[str], dict | None] | None = None):
+                 lookup: Callable[[str], dict | None] | None = None,
+                 created: Callable[[str], list[tuple[dict, dict]]] | None = None):
         self.key = key
         self.name = name
         self.urn = urn
@@ -36,6 +51,11 @@ class MockContext:
         self.account = account
         self.type = type_
         self._lookup = lookup
+        self._created = created
+
+    def created(self, type_: str) -> list[tuple[dict, dict]]:
+        """(inputs, computed values) of every resource of ``type_`` this run created so far."""
+        return self._created(type_) if self._created else []
 
     def state_of(self, resource_id: Any) -> dict | None:
         """The outputs of a resource this run already created, by its id (None if unknown, e.g.
