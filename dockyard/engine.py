@@ -25,6 +25,8 @@ import asyncio
 import functools
 import gc
 import json
+import threading
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -219,7 +221,10 @@ class _Mocks(pulumi_mocks.Mocks):
         self.invokes = {**mock_values.INVOKES, **(invokes or {})}
         self.echo = _echo_policy(echo)
         self.preview = preview
-        self.classes: dict[str, type] = {}  # type token -> the SDK class the program constructed
+        # type token -> output property names of the SDK class the program constructed (computed
+        # on the program's thread: reading a class's annotations may compile, and CPython 3.11
+        # keeps the AST builder's depth counter per process, not per thread).
+        self.outputs: dict[str, frozenset[str] | None] = {}
         self.by_id: dict[str, dict] = {}  # id -> state of what this run created (MockContext.state_of)
         self.created: dict[str, list[tuple[dict, dict]]] = {}  # type -> (inputs, computed) (MockContext.created)
 
@@ -242,8 +247,7 @@ class _Mocks(pulumi_mocks.Mocks):
             fn = _echo
         computed = dict(fn(ctx, inputs))  # may raise Refused: what the cloud refuses at create time
         self.created.setdefault(args.typ, []).append((inputs, computed))
-        cls = self.classes.get(args.typ)
-        names = output_names(cls) if cls is not None else None
+        names = self.outputs.get(args.typ)
         echoed = inputs if names is None else {k: v for k, v in inputs.items() if k in names}
         if names is not None:
             extra = sorted(set(computed) - names - {"id"})
@@ -294,8 +298,35 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.stack_outputs: dict = {}
         self.stack_urn: str | None = None
         self.failures: list[Exception] = []  # exceptions a mock raised (the SDK may wrap them)
+        self.thread_loops: list[asyncio.AbstractEventLoop] = []  # closed by run() (see _own_loop)
+        self._lock = threading.Lock()
+
+    def _own_loop(self) -> None:
+        """Give this RPC thread an event loop the run closes afterwards (the SDK would make one
+        that is never closed, whose finalizer runs whenever the collector finds it)."""
+        if threading.current_thread() is threading.main_thread():
+            return
+        try:
+            loop = asyncio.get_event_loop()
+            if not loop.is_closed():
+                return
+        except RuntimeError:
+            pass
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        with self._lock:
+            self.thread_loops.append(loop)
+
+    def Invoke(self, request):  # noqa: N802
+        self._own_loop()
+        return super().Invoke(request)
+
+    def ReadResource(self, request):  # noqa: N802
+        self._own_loop()
+        return super().ReadResource(request)
 
     def RegisterResource(self, request):  # noqa: N802 - gRPC method name
+        self._own_loop()
         urn = self.make_urn(request.parent, request.type, request.name)
         property_dependencies = {k: sorted(set(v.urns)) for k, v in sorted(request.propertyDependencies.items())}
         implicit = {u for urns in property_dependencies.values() for u in urns}
@@ -377,6 +408,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return urn
 
     def RegisterResourceOutputs(self, request):  # noqa: N802
+        self._own_loop()
         if request.urn == self.stack_urn:
             self.stack_outputs = _struct(request.outputs)
         elif request.urn in self.registrations:
@@ -416,6 +448,56 @@ def _config_strings(config: dict[str, Any]) -> dict[str, str]:
         else:
             out[key] = json.dumps(value)
     return out
+
+
+_FAILED_RUNS = [0]
+
+
+def failed_runs() -> int:
+    """How many runs ended in an exception since the last call (tests collect their garbage)."""
+    n, _FAILED_RUNS[0] = _FAILED_RUNS[0], 0
+    return n
+
+
+def _tracking_loop() -> tuple[asyncio.AbstractEventLoop, weakref.WeakSet]:
+    """A new event loop that remembers the futures and tasks made on it (see _settle)."""
+    loop = asyncio.new_event_loop()
+    made: weakref.WeakSet = weakref.WeakSet()
+    create_future = loop.create_future
+
+    def tracked_future():
+        fut = create_future()
+        made.add(fut)
+        return fut
+
+    def tracked_task(loop, coro, **kwargs):
+        task = asyncio.Task(coro, loop=loop, **kwargs)
+        made.add(task)
+        return task
+
+    loop.create_future = tracked_future
+    loop.set_task_factory(tracked_task)
+    return loop, made
+
+
+def _settle(loop: asyncio.AbstractEventLoop, made: weakref.WeakSet) -> None:
+    """Leave no future that logs from its finalizer: cancel what the program left pending (applies
+    on values unknown in a preview, the rest of a failed run) and mark failures as seen. Such a
+    finalizer runs whenever the collector finds it, and CPython 3.11's compiler fails ("AST
+    constructor recursion depth mismatch") when that happens inside it."""
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    for fut in list(made):
+        if not fut.done():
+            fut.cancel()
+        elif not fut.cancelled():
+            fut.exception()  # retrieved: its finalizer stays quiet
+
+
+_SPARE_LOOP: list[asyncio.AbstractEventLoop] = []
 
 
 def run(
@@ -467,7 +549,8 @@ def run(
 
     def remember(args: pulumi.ResourceTransformationArgs):
         constructed.append(args.resource)
-        mocks.classes.setdefault(args.type_, type(args.resource))
+        if args.type_ not in mocks.outputs:
+            mocks.outputs[args.type_] = output_names(type(args.resource))
         return None
 
     urns: list[str] = []
@@ -487,12 +570,15 @@ def run(
     # halves a big stack's preview time at the same peak memory (benchmarks/preview.py).
     collecting = gc.isenabled()
     gc.disable()
-    loop = asyncio.new_event_loop()
+    loop, made = _tracking_loop()
     try:
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(runtime_stack.run_in_stack(body))
+            _settle(loop, made)
         except Exception as exc:
+            _FAILED_RUNS[0] += 1
+            _settle(loop, made)
             # A mock's own error (a missing mock, a refusal) is the one to report, not the SDK's
             # wrapping of a failed registration.
             cause = next((f for f in monitor.failures if f is not exc), None)
@@ -500,11 +586,19 @@ def run(
                 raise cause from exc
             raise
     finally:
+        loop.close()
+        for thread_loop in monitor.thread_loops:
+            thread_loop.close()
+        if not _SPARE_LOOP:  # one idle loop, reused: leave the thread usable for others
+            _SPARE_LOOP.append(asyncio.new_event_loop())
+        asyncio.set_event_loop(_SPARE_LOOP[0])
+        runtime_settings.reset_options()
         if collecting:
             gc.enable()
-        loop.close()
-        asyncio.set_event_loop(asyncio.new_event_loop())  # leave the thread usable for others
-        runtime_settings.reset_options()
+            # Collect the run's own cycles (tasks, loops, frames: the youngest generation) now, at
+            # a safe point: an event loop's finalizer run by a collection inside CPython 3.11's
+            # compiler makes it fail ("AST constructor recursion depth mismatch").
+            gc.collect(0)
 
     if engine.errors:
         raise ProgramLoggedErrors("; ".join(engine.errors))
