@@ -12,7 +12,10 @@ from dockyard import preview, stackfile
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = stackfile.list_stacks(ROOT)
 SCHEMA_KEYS = {"urn", "type", "name", "parent", "custom", "provider", "inputs", "dependencies",
-               "propertyDependencies", "secretOutputs"}
+               "propertyDependencies", "secretOutputs",
+               # lifecycle options (CONTRACTS.md, docs/preview.md)
+               "deleteBeforeReplace", "ignoreChanges", "replaceOnChanges", "protect", "retainOnDelete",
+               "aliases", "dependsOn"}
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
@@ -40,6 +43,10 @@ def test_every_stack_previews_as_json_and_is_byte_identical(stack):
         assert set(r) - {"cost"} == SCHEMA_KEYS
         assert r["parent"] is None or r["parent"] in urns
         assert all(d in urns for d in r["dependencies"])
+        assert isinstance(r["deleteBeforeReplace"], bool) and isinstance(r["protect"], bool)
+        assert isinstance(r["retainOnDelete"], bool)
+        assert all(isinstance(r[k], list) for k in ("ignoreChanges", "replaceOnChanges", "aliases", "dependsOn"))
+        assert set(r["dependsOn"]) <= set(r["dependencies"])
 
 
 def test_human_output_says_values_are_placeholders():
@@ -88,3 +95,60 @@ def test_set_value_is_yaml():
     stackfile.apply_set(files, "swarm.loadBalancer=true")
     assert files.config["dockyard:adminCidrs"] == ["10.0.0.0/8", "192.0.2.0/24"]
     assert files.config["dockyard:swarm"] == {"loadBalancer": True}
+
+
+def _lifecycle_program():
+    import pulumi
+    import pulumi_tls as tls
+
+    first = tls.PrivateKey("first", algorithm="ED25519")
+    tls.PrivateKey("second", algorithm="ED25519", opts=pulumi.ResourceOptions(
+        delete_before_replace=True, protect=True, ignore_changes=["rsaBits"], replace_on_changes=["algorithm"],
+        retain_on_delete=True, aliases=[pulumi.Alias(name="old")], depends_on=[first]))
+
+
+def test_lifecycle_options_in_json_and_marked_in_the_text_tree(mock_engine):
+    doc = preview.document(mock_engine.run(_lifecycle_program))
+    first, second = doc["resources"][1:]
+    assert second["deleteBeforeReplace"] is True and second["protect"] is True and second["retainOnDelete"] is True
+    assert second["ignoreChanges"] == ["rsaBits"] and second["replaceOnChanges"] == ["algorithm"]
+    assert second["dependsOn"] == [first["urn"]] and second["aliases"] == [second["urn"].replace("::second", "::old")]
+    assert (first["deleteBeforeReplace"], first["protect"], first["ignoreChanges"], first["dependsOn"]) == (
+        False, False, [], [])
+    lines = preview.to_text(doc).splitlines()
+    row = next(line for line in lines if " second [" in line)
+    for mark in ("[delete-before-replace]", "[protect]", "[retain-on-delete]", "[ignore: rsaBits]",
+                 "[replace-on: algorithm]", "[aliases: 1]", "[depends-on: 1]"):
+        assert mark in row, (mark, row)
+    plain = next(line for line in lines if line.endswith(" first"))
+    assert "[" not in plain
+
+
+def test_a_stacks_lifecycle_options_reach_the_preview():
+    """components/hosts/azure.py ignores the VNet's subnets and replaces a VM on new custom data."""
+    doc = preview.preview("azure-dev", project_dir=ROOT)
+    vnets = [r for r in doc["resources"] if r["type"] == "azure-native:network:VirtualNetwork"]
+    vms = [r for r in doc["resources"] if r["type"] == "azure-native:compute:VirtualMachine"]
+    assert any(r["ignoreChanges"] == ["subnets"] for r in vnets)
+    assert any("osProfile.customData" in r["replaceOnChanges"] for r in vms)
+
+
+def test_diff_tolerates_the_lifecycle_fields(tmp_path):
+    """A base preview from before the lifecycle fields and a head with them: no spurious change."""
+    from dockyard import diff
+
+    res = {"urn": "urn:x", "type": "t", "name": "n", "parent": None, "custom": True, "provider": None,
+           "inputs": {"a": 1}, "dependencies": [], "propertyDependencies": {}, "secretOutputs": []}
+    head = {**res, "deleteBeforeReplace": False, "ignoreChanges": [], "replaceOnChanges": [], "protect": False,
+            "retainOnDelete": False, "aliases": [], "dependsOn": []}
+    d = diff.compare({"stack": "s", "resources": [res], "outputs": {}},
+                     {"stack": "s", "resources": [head], "outputs": {}})
+    assert d.empty
+
+
+def test_dry_run_flag_runs_as_pulumi_preview():
+    out = _cli("preview", "local", "--json", "--dry-run")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert "04da6b54-80e4-46f7-96ec-b56ff0331ba9" in out.stdout  # the engine's unknown marker
+    assert [r["urn"] for r in doc["resources"]] == [r["urn"] for r in json.loads(_cli("preview", "local", "--json").stdout)["resources"]]

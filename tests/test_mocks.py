@@ -1,0 +1,203 @@
+"""The offline preview says no (issue 10): strict, honest mocks for every type the shipped stacks
+create, and every stack run the way `pulumi preview` runs it too.
+
+Expected values come from the providers' schemas (the SDK classes' output properties) and the
+clouds' documentation cited in dockyard/mocks/*, not from the mocks under test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pulumi
+import pytest
+
+from dockyard import engine, mocks, preview, stackfile
+
+ROOT = Path(__file__).resolve().parent.parent
+STACKS = stackfile.list_stacks(ROOT)
+
+
+@pytest.fixture(scope="module")
+def applied():
+    """Each shipped stack run once the way `pulumi up` sees it (every value computed)."""
+    return {s: preview.evaluate(s, project_dir=ROOT)[1] for s in STACKS}
+
+
+def _needs_a_mock(r: engine.Registration) -> bool:
+    # Custom resources and remote components reach a provider; a provider resource's state is its
+    # own configuration, and local components have no provider at all.
+    return (r.custom or r.remote) and not r.type.startswith("pulumi:providers:")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_type_a_shipped_stack_creates_has_a_deliberate_mock(applied, stack):
+    missing = sorted({r.type for r in applied[stack].resources if _needs_a_mock(r)} - set(mocks.RESOURCES))
+    assert missing == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_declares_the_same_resources_as_pulumi_preview_would(applied, stack):
+    """`pulumi preview` leaves what a cloud computes unknown; the program must not depend on it to
+    decide what to declare (and must not fail on it)."""
+    dry = preview.evaluate(stack, project_dir=ROOT, dry_run=True)[1]
+    assert [(r.urn, r.type) for r in dry.resources] == [(r.urn, r.type) for r in applied[stack].resources]
+    # And the preview really had unknowns: no custom resource got an id.
+    assert all(r.id is None for r in dry.resources if _needs_a_mock(r))
+
+
+def test_preview_mode_feeds_unknowns_to_the_program(applied):
+    import json
+
+    dry = preview.evaluate("aws-dev", project_dir=ROOT, dry_run=True)[1]
+
+    def unknown_inputs(result):
+        text = json.dumps([preview.render(r.inputs) for r in result.resources])
+        return sum(text.count(u) for u in mocks.registry.UNKNOWNS)
+
+    assert unknown_inputs(applied["aws-dev"]) == 0
+    assert unknown_inputs(dry) > 50  # ids, addresses, tokens a cloud computes
+
+
+# --- honest outputs ---------------------------------------------------------------------------------
+
+
+def test_digitalocean_outputs_use_the_providers_own_names(applied):
+    # pulumi-digitalocean's Droplet, ReservedIp and KubernetesCluster output dropletUrn,
+    # reservedIpUrn and clusterUrn; `urn` belongs to Pulumi itself.
+    result = applied["do-dev"]
+    for type_, key in [("digitalocean:index/droplet:Droplet", "dropletUrn"),
+                       ("digitalocean:index/kubernetesCluster:KubernetesCluster", "clusterUrn")]:
+        for r in result.of_type(type_):
+            assert "urn" not in r.outputs
+            assert r.outputs[key].startswith("do:")
+
+
+def test_azure_native_outputs_leave_out_the_inputs_arm_does_not_return(applied):
+    for r in applied["azure-dev"].resources:
+        if r.type.startswith("azure-native:") and r.custom:
+            assert "resourceGroupName" not in r.outputs, r.type
+    vm = applied["azure-dev"].of_type("azure-native:compute:VirtualMachine")[0]
+    assert "vmName" not in vm.outputs and vm.outputs["name"] == vm.inputs["vmName"]
+    assert vm.id.endswith(f"/providers/Microsoft.Compute/virtualMachines/{vm.inputs['vmName']}")
+
+
+def test_aws_network_ids_are_computed_like_ec2s(applied):
+    result = applied["aws-dev"]
+    for type_, prefix in [("aws:ec2/vpc:Vpc", "vpc-"), ("aws:ec2/subnet:Subnet", "subnet-"),
+                          ("aws:ec2/internetGateway:InternetGateway", "igw-"), ("aws:ec2/natGateway:NatGateway", "nat-"),
+                          ("aws:ec2/routeTable:RouteTable", "rtb-"),
+                          ("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "sgr-")]:
+        regs = result.of_type(type_)
+        assert regs, type_
+        for r in regs:
+            assert r.id.startswith(prefix) and len(r.id) == len(prefix) + 17, (type_, r.id)
+    nat = result.of_type("aws:ec2/natGateway:NatGateway")[0]
+    eip = next(e for e in result.of_type("aws:ec2/eip:Eip") if e.id == nat.inputs["allocationId"])
+    assert nat.outputs["publicIp"] == eip.outputs["publicIp"]  # the address of its Elastic IP
+
+
+def test_kubernetes_objects_get_what_the_api_server_fills_in(mock_engine):
+    import pulumi_kubernetes as k8s
+
+    def program():
+        k8s.core.v1.Namespace("apps")
+        k8s.apps.v1.Deployment("web", spec={"replicas": 2, "selector": {"matchLabels": {"a": "b"}},
+                                            "template": {"metadata": {"labels": {"a": "b"}},
+                                                         "spec": {"containers": [{"name": "c", "image": "i"}]}}})
+
+    result = mock_engine.run(program)
+    ns = result.get("kubernetes:core/v1:Namespace", "apps")
+    # pulumi-kubernetes autonames: the logical name, '-', 8 hex characters.
+    assert ns.outputs["metadata"]["name"].startswith("apps-") and len(ns.outputs["metadata"]["name"]) == 13
+    assert "namespace" not in ns.outputs["metadata"] and ns.outputs["status"] == {"phase": "Active"}
+    web = result.get("kubernetes:apps/v1:Deployment", "web").outputs
+    assert web["metadata"]["namespace"] == "default" and web["metadata"]["uid"]
+    assert web["status"]["readyReplicas"] == 2
+
+
+# --- what the clouds refuse (backstops behind config validation) ------------------------------------
+
+
+def _refused(mock_engine, program, match):
+    with pytest.raises(engine.Refused, match=match):
+        mock_engine.run(program)
+
+
+def test_an_azure_security_group_refuses_two_rules_of_one_name(mock_engine):
+    import pulumi_azure_native as az
+
+    rule = {"priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+            "sourceAddressPrefix": "*", "sourcePortRange": "*", "destinationAddressPrefix": "*",
+            "destinationPortRange": "22"}
+
+    def program():
+        az.network.NetworkSecurityGroup("nsg", resource_group_name="rg", security_rules=[
+            {**rule, "name": "tcp-22"}, {**rule, "name": "TCP-22", "priority": 110}])
+
+    _refused(mock_engine, program, "two security rules are named")
+
+
+def test_an_azure_subnet_lies_inside_its_virtual_network(mock_engine):
+    import pulumi_azure_native as az
+
+    def program():
+        vnet = az.network.VirtualNetwork("vnet", resource_group_name="rg", virtual_network_name="net",
+                                         address_space={"address_prefixes": ["10.42.0.0/16"]})
+        az.network.Subnet("sub", resource_group_name="rg", virtual_network_name=vnet.name,
+                          address_prefix="10.43.1.0/24")
+
+    _refused(mock_engine, program, "NetcfgInvalidSubnet")
+
+
+def test_gcp_subnetworks_of_one_network_do_not_overlap(mock_engine):
+    import pulumi_gcp as gcp
+
+    def program():
+        net = gcp.compute.Network("net", auto_create_subnetworks=False)
+        gcp.compute.Subnetwork("a", network=net.id, ip_cidr_range="10.43.1.0/24", region="europe-west1")
+        gcp.compute.Subnetwork("b", network=net.id, ip_cidr_range="10.43.0.0/16", region="europe-west1")
+
+    _refused(mock_engine, program, "overlaps")
+
+
+def test_gce_instance_names_are_unique_in_a_zone(mock_engine):
+    import pulumi_gcp as gcp
+
+    def vm(name, logical):
+        return gcp.compute.Instance(logical, name=name, zone="europe-west1-b", machine_type="e2-small",
+                                    boot_disk={"initialize_params": {"image": "debian-12"}},
+                                    network_interfaces=[{"network": "default"}])
+
+    def program():
+        vm("web", "a")
+        vm("web", "b")
+
+    _refused(mock_engine, program, "alreadyExists")
+
+
+def test_a_refusal_is_one_line_and_exit_2_from_the_cli(monkeypatch, capsys):
+    from dockyard import cli
+
+    def refuse(ctx, inputs):
+        raise ctx.refuse("InvalidParameterValue: test")
+
+    monkeypatch.setitem(mocks.RESOURCES, "tls:index/privateKey:PrivateKey", refuse)
+    assert cli.main(["preview", "local", "-C", str(ROOT)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: tls:index/privateKey:PrivateKey")
+    assert "Traceback" not in err
+
+
+def test_pulumi_is_left_usable_after_a_refused_run(mock_engine):
+    """A failed run must not leave the SDK in preview mode or with a closed loop for the next."""
+    import pulumi_tls as tls
+
+    def refused():
+        tls.PrivateKey("k", algorithm="ED25519")
+
+    with pytest.raises(engine.Refused):
+        mock_engine.run(refused, resources={"tls:index/privateKey:PrivateKey":
+                                            lambda ctx, i: (_ for _ in ()).throw(ctx.refuse("no"))})
+    assert not pulumi.runtime.is_dry_run()
+    assert mock_engine.run(refused).get("tls:index/privateKey:PrivateKey", "k").id
