@@ -246,7 +246,7 @@ class _Mocks(pulumi_mocks.Mocks):
                 )
             fn = _echo
         computed = dict(fn(ctx, inputs))  # may raise Refused: what the cloud refuses at create time
-        self.created.setdefault(args.typ, []).append((inputs, computed))
+        self.created.setdefault(args.typ, []).append((inputs, dict(computed)))
         names = self.outputs.get(args.typ)
         echoed = inputs if names is None else {k: v for k, v in inputs.items() if k in names}
         if names is not None:

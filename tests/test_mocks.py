@@ -201,3 +201,42 @@ def test_pulumi_is_left_usable_after_a_refused_run(mock_engine):
                                             lambda ctx, i: (_ for _ in ()).throw(ctx.refuse("no"))})
     assert not pulumi.runtime.is_dry_run()
     assert mock_engine.run(refused).get("tls:index/privateKey:PrivateKey", "k").id
+
+
+def test_private_addresses_lie_in_the_subnet_the_cloud_assigns_them_from(applied):
+    import ipaddress
+
+    def inside(ip, cidr, head, tail):
+        net = ipaddress.ip_network(cidr)
+        return ipaddress.ip_address(ip) in net and head <= int(ipaddress.ip_address(ip)) - int(net.network_address) \
+            < net.num_addresses - tail
+
+    aws = applied["aws-dev"]
+    subnets = {s.id: s for s in aws.of_type("aws:ec2/subnet:Subnet")}
+    enis = {e.id: e for e in aws.of_type("aws:ec2/networkInterface:NetworkInterface")}
+    checked = 0
+    for vm in aws.of_type("aws:ec2/instance:Instance"):
+        nic = (vm.inputs.get("primaryNetworkInterface") or {}).get("networkInterfaceId")
+        subnet = subnets.get(enis[nic].inputs["subnetId"] if nic else vm.inputs.get("subnetId"))
+        if subnet is not None:  # a subnet of this stack (AWS keeps the first 4 and the last address)
+            assert inside(vm.outputs["privateIp"], subnet.inputs["cidrBlock"], 4, 1)
+            assert vm.outputs["availabilityZone"] == subnet.outputs["availabilityZone"]
+            checked += 1
+        else:  # a default subnet: the default VPC's 172.31.0.0/16
+            assert inside(vm.outputs["privateIp"], "172.31.0.0/16", 4, 1)
+        assert vm.outputs["privateDns"] == f"ip-{vm.outputs['privateIp'].replace('.', '-')}.ec2.internal"
+    azure = applied["azure-dev"]
+    azure_subnets = {s.id: s for s in azure.of_type("azure-native:network:Subnet")}
+    for nic in azure.of_type("azure-native:network:NetworkInterface"):
+        for conf in nic.outputs["ipConfigurations"]:
+            prefix = azure_subnets[conf["subnet"]["id"]].inputs["addressPrefix"]
+            assert inside(conf["privateIPAddress"], prefix, 4, 1)
+            checked += 1
+    gcp = applied["gcp-dev"]
+    for address in gcp.of_type("gcp:compute/address:Address"):
+        if address.inputs.get("addressType") == "INTERNAL":
+            subnet = next(s for s in gcp.of_type("gcp:compute/subnetwork:Subnetwork")
+                          if address.inputs["subnetwork"] in (s.id, s.outputs.get("selfLink")))
+            assert inside(address.outputs["address"], subnet.inputs["ipCidrRange"], 2, 2)
+            checked += 1
+    assert checked >= 3

@@ -169,20 +169,49 @@ def _aws_security_group(ctx, inputs):
             "name": inputs.get("name") or f"{ctx.name}-{ctx.hex(7, 'name')}"}
 
 
+# Addresses EC2 assigns: a private IP inside the subnet (not its first four or last address, VPC
+# user guide "Subnet CIDR blocks"); DNS names ip-<private>.ec2.internal in us-east-1 and
+# ip-<private>.<region>.compute.internal elsewhere, ec2-<public>.compute-1.amazonaws.com and
+# ec2-<public>.<region>.compute.amazonaws.com (EC2 user guide, "Amazon EC2 instance hostname
+# types" / "DNS hostnames", read 2026-12-02). Default subnets are /20s of 172.31.0.0/16.
+
+
+def _aws_private_dns(ip: str, region: str) -> str:
+    return f"ip-{ip.replace('.', '-')}." + ("ec2.internal" if region == "us-east-1" else f"{region}.compute.internal")
+
+
+def _aws_public_dns(ip: str, region: str) -> str:
+    return f"ec2-{ip.replace('.', '-')}." + ("compute-1.amazonaws.com" if region == "us-east-1"
+                                             else f"{region}.compute.amazonaws.com")
+
+
+def aws_subnet_facts(ctx, subnet_id, region: str) -> tuple[str, str]:
+    """(CIDR block, availability zone) of a subnet this run created or of a default subnet."""
+    state = ctx.state_of(subnet_id)
+    if state and state.get("cidrBlock"):
+        return state["cidrBlock"], state.get("availabilityZone") or region + "a"
+    for i, zone in enumerate(aws_zones(region)):
+        if aws_default_subnet(region, zone) == subnet_id:
+            return f"172.31.{16 * i}.0/20", zone
+    return "172.31.0.0/16", region + "a"
+
+
 @resource_outputs("aws:ec2/networkInterface:NetworkInterface")
 def _aws_eni(ctx, inputs):
     eni_id = "eni-" + ctx.hex(17, "eni")
-    private_ip = inputs.get("privateIp") or f"172.31.{ctx.number(250, 'a')}.{2 + ctx.number(250, 'b')}"
+    region = inputs.get("region") or ctx.region
+    cidr, zone = aws_subnet_facts(ctx, inputs.get("subnetId"), region)
+    private_ip = inputs.get("privateIp") or ctx.ip_in(cidr, "eni")
     return {"id": eni_id, "arn": ctx.arn("ec2", f"network-interface/{eni_id}"), "privateIp": private_ip,
             "privateIps": [private_ip], "macAddress": "02:" + ":".join(ctx.hex(10, "mac")[i:i + 2] for i in range(0, 10, 2)),
-            "privateDnsName": f"ip-{private_ip.replace('.', '-')}.ec2.internal"}
+            "privateDnsName": _aws_private_dns(private_ip, region), "region": region}
 
 
 @resource_outputs("aws:ec2/eip:Eip")
 def _aws_eip(ctx, inputs):
     ip = ctx.public_ip()
     return {"id": "eipalloc-" + ctx.hex(17, "eip"), "allocationId": "eipalloc-" + ctx.hex(17, "eip"),
-            "publicIp": ip, "publicDns": f"ec2-{ip.replace('.', '-')}.compute-1.amazonaws.com",
+            "publicIp": ip, "publicDns": _aws_public_dns(ip, inputs.get("region") or ctx.region),
             "associationId": "eipassoc-" + ctx.hex(17, "assoc") if inputs.get("networkInterface") else None}
 
 
@@ -196,18 +225,24 @@ def _aws_key_pair(ctx, inputs):
 @resource_outputs("aws:ec2/instance:Instance")
 def _aws_instance(ctx, inputs):
     iid = "i-" + ctx.hex(17, "i")
+    region = inputs.get("region") or ctx.region
+    nic = (inputs.get("primaryNetworkInterface") or {}).get("networkInterfaceId")
+    subnet = (ctx.state_of(nic) or {}).get("subnetId") if nic else inputs.get("subnetId")
+    cidr, zone = aws_subnet_facts(ctx, subnet, region)
     out = {"id": iid, "arn": ctx.arn("ec2", f"instance/{iid}"), "instanceState": "running",
-           "availabilityZone": ctx.region + "a", "primaryNetworkInterfaceId": (inputs.get("primaryNetworkInterface")
-                                                                            or {}).get("networkInterfaceId")}
-    if not inputs.get("primaryNetworkInterface"):
-        # Launched into a subnet: EC2 picks the private IP (default VPC 172.31.0.0/16) and, when
-        # asked, an auto-assigned public IPv4 address with its ec2-... DNS name.
-        private_ip = inputs.get("privateIp") or f"172.31.{ctx.number(250, 'ia')}.{2 + ctx.number(250, 'ib')}"
-        out.update({"privateIp": private_ip, "privateDns": f"ip-{private_ip.replace('.', '-')}.ec2.internal",
+           "availabilityZone": zone, "primaryNetworkInterfaceId": nic, "region": region}
+    if not nic:
+        # Launched into a subnet: EC2 picks the private IP in it and, when asked, an auto-assigned
+        # public IPv4 address with its ec2-... DNS name.
+        private_ip = inputs.get("privateIp") or ctx.ip_in(cidr, "instance")
+        out.update({"privateIp": private_ip, "privateDns": _aws_private_dns(private_ip, region),
                     "primaryNetworkInterfaceId": "eni-" + ctx.hex(17, "ieni")})
         if inputs.get("associatePublicIpAddress"):
             ip = ctx.public_ip("instance")
-            out.update({"publicIp": ip, "publicDns": f"ec2-{ip.replace('.', '-')}.compute-1.amazonaws.com"})
+            out.update({"publicIp": ip, "publicDns": _aws_public_dns(ip, region)})
+    else:
+        eni = ctx.state_of(nic) or {}
+        out.update({"privateIp": eni.get("privateIp"), "privateDns": eni.get("privateDnsName")})
     return out
 
 
@@ -299,8 +334,12 @@ def _az_nic(ctx, inputs):
     name, rid = _az_id(ctx, inputs, "Microsoft.Network", "networkInterfaces", "networkInterfaceName")
     configs = []
     for i, c in enumerate(inputs.get("ipConfigurations") or []):
-        configs.append({**c, "privateIPAddress": c.get("privateIPAddress") or f"10.42.1.{4 + i + ctx.number(200)}",
-                        "provisioningState": "Succeeded"})
+        # Dynamic allocation: an address of the subnet, not its first four or last (Microsoft
+        # Learn, "Virtual network FAQ": reserved addresses, read 2026-12-02).
+        subnet = ctx.state_of((c.get("subnet") or {}).get("id")) or {}
+        prefix = subnet.get("addressPrefix") or "10.0.0.0/24"
+        configs.append({**c, "privateIPAddress": c.get("privateIPAddress") or ctx.ip_in(prefix, f"nic{i}"),
+                        "privateIPAddressVersion": "IPv4", "provisioningState": "Succeeded"})
     return {"id": rid, "name": name, "ipConfigurations": configs, "macAddress": ctx.hex(12, "mac").upper(),
             "provisioningState": "Succeeded"}
 
@@ -372,11 +411,25 @@ def _gcp_subnetwork(ctx, inputs):
             "gatewayAddress": cidr.rsplit(".", 1)[0] + ".1"}
 
 
+def _gcp_subnet_state(ctx, ref) -> dict | None:
+    """The subnetwork this run created that ``ref`` (its id or self link) names."""
+    if not known(ref):
+        return None
+    for _inputs, out in ctx.created("gcp:compute/subnetwork:Subnetwork"):
+        if ref in (out.get("id"), out.get("selfLink")):
+            return {**_inputs, **out}
+    return None
+
+
 @resource_outputs("gcp:compute/address:Address")
 def _gcp_address(ctx, inputs):
     name, path = _gcp_link(ctx, inputs, "addresses", f"regions/{inputs.get('region', 'us-central1')}")
     internal = inputs.get("addressType") == "INTERNAL"
-    ip = inputs.get("address") or (f"10.43.1.{2 + ctx.number(250)}" if internal else ctx.public_ip())
+    # An internal address lies in its subnetwork's primary range, not among its first two or last
+    # two addresses (Compute Engine, "Subnets": unusable addresses, read 2026-12-02).
+    subnet = _gcp_subnet_state(ctx, inputs.get("subnetwork")) or {}
+    ip = inputs.get("address") or (ctx.ip_in(subnet.get("ipCidrRange") or "10.128.0.0/20", "internal", 2, 2)
+                                   if internal else ctx.public_ip())
     return {"id": path, "name": name, "address": ip, "addressType": inputs.get("addressType", "EXTERNAL"),
             "selfLink": "https://www.googleapis.com/compute/v1/" + path}
 

@@ -83,6 +83,13 @@ class MockContext:
     def private_ip(self, salt: str = "") -> str:
         return f"10.0.{self.number(250, 'p1' + salt)}.{2 + self.number(250, 'p2' + salt)}"
 
+    def ip_in(self, cidr: str, salt: str = "", head: int = 4, tail: int = 1) -> str:
+        """A host address of ``cidr`` the cloud could assign: not among its first ``head`` or last
+        ``tail`` addresses, which the cloud reserves (AWS and Azure: 4 and 1; GCP: 2 and 2)."""
+        net = ipaddress.ip_network(cidr, strict=False)
+        usable = max(net.num_addresses - head - tail, 1)
+        return str(net.network_address + head + self.number(usable, "in" + salt))
+
     def ipv6(self, salt: str = "") -> str:
         return f"2001:db8::{self.hex(4, 'v6' + salt)}"
 
