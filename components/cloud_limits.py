@@ -69,3 +69,33 @@ def size_problem(cloud: str, size: str, region: str | None) -> str | None:
             return (f"{size}: the {gce_series(size).upper()} series is not offered in {', '.join(refusing)} "
                     f"(table of 2026-12-02: {', '.join(offered)})")
     return None
+
+
+# --- tags (read 2026-12-02) --------------------------------------------------------------------
+
+#: AWS: at most 50 tags per resource, keys up to 128 characters, values up to 256, and the aws:
+#: prefix is reserved (AWS docs, "Tagging your AWS resources", tag naming limits and requirements).
+#: Azure: at most 50 tags, names up to 512 characters, values up to 256, names without
+#: < > % & \ ? / (Microsoft Learn, "Use tags to organize your Azure resources", limitations).
+TAG_LIMITS = {"aws": (50, 128, 256), "azure": (50, 512, 256)}
+AZURE_TAG_NAME_FORBIDDEN = set('<>%&\\?/')
+
+
+def tag_problem(cloud: str, tags: dict[str, str], added: int) -> tuple[str | None, str] | None:
+    """(offending key or None for the whole map, why) when ``tags`` plus the ``added`` tags
+    Dockyard puts on every VM break what ``cloud`` accepts; None when they fit."""
+    if cloud not in TAG_LIMITS:
+        return None  # DigitalOcean tags and GCP labels are fitted by the drivers
+    most, key_max, value_max = TAG_LIMITS[cloud]
+    if len(tags) + added > most:
+        return None, f"{len(tags)} tags plus Dockyard's {added} exceed the {most} {cloud} allows"
+    for key, value in tags.items():
+        if len(key) > key_max:
+            return key, f"tag names are at most {key_max} characters on {cloud}"
+        if len(str(value)) > value_max:
+            return key, f"tag values are at most {value_max} characters on {cloud}"
+        if cloud == "aws" and key.lower().startswith("aws:"):
+            return key, "the aws: prefix is reserved for AWS's own tags"
+        if cloud == "azure" and AZURE_TAG_NAME_FORBIDDEN & set(key):
+            return key, "Azure tag names cannot contain < > % & \\ ? /"
+    return None

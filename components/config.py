@@ -877,6 +877,12 @@ def _check_cloud_limits(cfg: StackConfig, stack: str | None, project_dir: Path) 
                               f"named tcp-{host.ssh_port})")
         region = host.region or default_region[host.cloud]
         sized(f"dockyard:hosts[{i}].size", host.cloud, host.size, region, f"dockyard:hosts[{i}].region")
+        # The drivers add "Name" (aws) and "dockyard-host" to every VM's tags.
+        tag = limits.tag_problem(host.cloud, host.tags, 2 if host.cloud == "aws" else 1)
+        if tag:
+            key = tag[0]
+            path = "" if key is None else (f".{key}" if re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", key) else f'["{key}"]')
+            raise ConfigError(f"dockyard:hosts[{i}].tags{path}", tag[1])
         if host.cloud == "gcp" and region:
             gce_names[(limits.gcp_zones_of(region)[0], host.name)] = f"dockyard:hosts[{i}].name"
 

@@ -85,3 +85,27 @@ def test_the_cli_prints_one_line_and_exits_2(capsys):
     code = cli.main(["preview", "do-dev", "-C", str(ROOT), "--set", "hosts[0].region=sfo1"])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and err.startswith("error: dockyard:hosts[0].region: ")
+
+
+AWS = {"aws:region": "us-east-1"}
+AZURE = {"azure-native:location": "westeurope"}
+
+
+@pytest.mark.parametrize("cloud,providers,tags,where", [
+    ("aws", AWS, {"aws:team": "ops"}, 'dockyard:hosts[0].tags["aws:team"]'),
+    ("aws", AWS, {"team": "x" * 257}, "dockyard:hosts[0].tags.team"),
+    ("aws", AWS, {"k" * 129: "v"}, f"dockyard:hosts[0].tags.{'k' * 129}"),
+    ("aws", AWS, {f"t{n}": "v" for n in range(49)}, "dockyard:hosts[0].tags"),  # + Name, dockyard-host
+    ("azure", AZURE, {"cost/center": "42"}, 'dockyard:hosts[0].tags["cost/center"]'),
+    ("azure", AZURE, {"team": "x" * 257}, "dockyard:hosts[0].tags.team"),
+])
+def test_tags_a_cloud_refuses(cloud, providers, tags, where):
+    err = _refused({"hosts": [{"name": "web", "cloud": cloud, "tags": tags}]}, providers)
+    assert err.where == where
+
+
+def test_tags_a_cloud_accepts():
+    config.validate({"hosts": [{"name": "web", "cloud": "aws", "tags": {f"t{n}": "v" * 256 for n in range(48)}}]},
+                    AWS, ROOT, stack="dev")
+    config.validate({"hosts": [{"name": "web", "cloud": "azure", "tags": {"cost-center": "42"}}]},
+                    AZURE, ROOT, stack="dev")
