@@ -235,11 +235,34 @@ class SwarmNodeConfig(Model):
         return v
 
 
+_PROFILE = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*|\*")
+
+
+def _compose_profiles(v):
+    """Compose profile names as `docker compose --profile` accepts them ("*": every profile)."""
+    if v is None:
+        return v
+    for name in v:
+        if not _PROFILE.fullmatch(name):
+            raise ValueError(f"profile {name!r} must be letters, digits, '_', '.' and '-' (or '*')")
+    return v
+
+
+_PROFILES_HELP = ("Active compose profiles: services listing other profiles are not deployed "
+                  "(default: COMPOSE_PROFILES from the environment, as docker compose).")
+
+
 class SwarmStackConfig(Model):
     """A compose file deployed to the swarm, like `docker stack deploy`."""
 
     name: str = Field(description="Stack name (a DNS label).")
     compose: str = Field(description="Path of the compose file, relative to the project.")
+    profiles: list[str] | None = Field(None, description=_PROFILES_HELP)
+
+    @field_validator("profiles")
+    @classmethod
+    def _profiles(cls, v):
+        return _compose_profiles(v)
 
     @field_validator("name")
     @classmethod
@@ -327,10 +350,12 @@ class ContainerConfig(Model):
     image: str | None = Field(None, description="Container image; or give compose + service.")
     compose: str | None = Field(None, description="Compose file holding the app definition.")
     service: str | None = Field(None, description="Service of the compose file to run.")
+    profiles: list[str] | None = Field(None, description=_PROFILES_HELP)
     port: int = Field(80, ge=1, le=65535, description="Port the container listens on.")
     cpu: int | None = Field(None, description="Fargate CPU units (256 = 0.25 vCPU).")
     memory: int | None = Field(None, description="Fargate memory in MiB.")
-    replicas: int = Field(1, ge=1, le=100, description="Tasks (Fargate) or instances (App Service).")
+    replicas: int = Field(1, ge=0, le=100, description="Tasks (Fargate; 0 scales the service to zero) or "
+                                                      "instances (App Service, at least 1).")
     env: dict[str, str] = Field(default_factory=dict, description="Plain environment variables.")
     secret_env: list[str] = Field(
         default_factory=list,
@@ -356,6 +381,20 @@ class ContainerConfig(Model):
     @classmethod
     def _name(cls, v: str) -> str:
         return _dns_label(v)
+
+    @field_validator("profiles")
+    @classmethod
+    def _profiles(cls, v):
+        return _compose_profiles(v)
+
+    @field_validator("replicas")
+    @classmethod
+    def _replicas(cls, v, info):
+        # An App Service plan runs at least one instance (sku.capacity >= 1); Fargate's
+        # desiredCount may be 0 (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html, read 2026-12-02).
+        if v == 0 and info.data.get("platform") == "appservice":
+            raise ValueError("an App Service plan runs at least 1 instance; 0 is only possible on fargate")
+        return v
 
     @field_validator("compose")
     @classmethod
@@ -498,6 +537,8 @@ class ContainerConfig(Model):
             raise ValueError("give image or compose (with service): the app definition is missing")
         if self.service is not None and self.compose is None:
             raise ValueError("service is only used with compose")
+        if self.profiles is not None and self.compose is None:
+            raise ValueError("profiles is only used with compose")
         overlap = sorted(set(self.env) & set(self.secret_env))
         if overlap:
             raise ValueError(f"{', '.join(overlap)} is in both env and secretEnv")
@@ -552,6 +593,12 @@ class KubernetesComposeApp(Model):
     name: str = Field(description="App name (a DNS label).")
     compose: str = Field(description="Path of the compose file, relative to the project.")
     namespace: str | None = Field(None, description="Namespace (default: the app name).")
+    profiles: list[str] | None = Field(None, description=_PROFILES_HELP)
+
+    @field_validator("profiles")
+    @classmethod
+    def _profiles(cls, v):
+        return _compose_profiles(v)
 
     @field_validator("name", "namespace")
     @classmethod
@@ -954,7 +1001,8 @@ def _check_stack(cfg: StackConfig, providers: dict[str, str | None], project_dir
             cfg._docker_endpoint = docker_endpoint()
     for i, app in enumerate(cfg.containers):
         if app.compose is not None:
-            project = _compose_file(app.compose, f"dockyard:containers[{i}].compose", project_dir)
+            project = _compose_file(app.compose, f"dockyard:containers[{i}].compose", project_dir,
+                                    app.profiles)
             if project is not None:
                 check_container_compose(app, i, project)
     if cfg.kubernetes and cfg.kubernetes.cloud:
@@ -968,7 +1016,8 @@ def _check_stack(cfg: StackConfig, providers: dict[str, str | None], project_dir
     if cfg.kubernetes:
         for i, app in enumerate(cfg.kubernetes.apps):
             if isinstance(app, KubernetesComposeApp):
-                _compose_file(app.compose, f"dockyard:kubernetes.apps[{i}].compose", project_dir)
+                _compose_file(app.compose, f"dockyard:kubernetes.apps[{i}].compose", project_dir,
+                              app.profiles)
 
     if cfg._admin_cidrs_defaulted and (cfg.hosts or (cfg.swarm and cfg.swarm.cloud != "local")):
         cfg._warnings.append(
@@ -1014,7 +1063,7 @@ def _check_swarm(swarm: SwarmConfig, project_dir: Path) -> list[str]:
             warnings.append("dockyard:swarm.publicCidrs is ignored on a local swarm: published ports "
                             "listen on 127.0.0.1 only")
     for i, stack in enumerate(swarm.stacks):
-        _compose_file(stack.compose, f"dockyard:swarm.stacks[{i}].compose", project_dir)
+        _compose_file(stack.compose, f"dockyard:swarm.stacks[{i}].compose", project_dir, stack.profiles)
     return warnings
 
 
@@ -1024,7 +1073,8 @@ def _check_local_swarm(swarm: SwarmConfig, project_dir: Path, machine: str | Non
 
     images: set[str] = set()
     for i, stack in enumerate(swarm.stacks):
-        project = _compose_file(stack.compose, f"dockyard:swarm.stacks[{i}].compose", project_dir)
+        project = _compose_file(stack.compose, f"dockyard:swarm.stacks[{i}].compose", project_dir,
+                                stack.profiles)
         if project is None:
             continue
         for service in project.services.values():
@@ -1104,7 +1154,7 @@ def docker_endpoint(env: typing.Mapping[str, str] | None = None, home: Path | No
     return DockerEndpoint(host, str(tls) if (tls / "ca.pem").is_file() else None, f"context {name}")
 
 
-def _compose_file(path: str, key: str, project_dir: Path):
+def _compose_file(path: str, key: str, project_dir: Path, profiles: list[str] | None = None):
     """Load and validate a compose file now, so a bad one stops the program before any resource."""
     full = (project_dir / path) if not Path(path).is_absolute() else Path(path)
     if not full.is_file():
@@ -1113,7 +1163,7 @@ def _compose_file(path: str, key: str, project_dir: Path):
         from components.compose import load_compose
     except ImportError:  # pragma: no cover - the compose package is part of the program
         return None
-    return load_compose(full)
+    return load_compose(full, profiles=profiles)
 
 
 # --- reading pulumi.Config ----------------------------------------------------------------------

@@ -12,6 +12,7 @@ import re
 import sys
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_PROFILE = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*|\*")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--service-type", choices=["ClusterIP", "NodePort", "LoadBalancer"], default="ClusterIP",
                         help="Service type for services with published ports and no kompose.service.type label "
                              "(default: ClusterIP, as kompose)")
+    parser.add_argument("--profile", action="append", metavar="PROFILE", dest="profiles",
+                        help="activate a compose profile (repeatable; default: COMPOSE_PROFILES, "
+                             "as docker compose --profile)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,7 +37,10 @@ def run(args: argparse.Namespace) -> int:
     if args.namespace is not None and not _DNS_LABEL.match(args.namespace):
         raise InputError("--namespace", f"{args.namespace!r} is not a valid namespace name "
                          "(lower-case letters, digits and '-', at most 63)")
-    project = load_compose(args.compose)
+    for name in args.profiles or []:
+        if not _PROFILE.fullmatch(name):
+            raise InputError("--profile", f"{name!r} is not a profile name (letters, digits, '_', '.', '-')")
+    project = load_compose(args.compose, profiles=args.profiles)
     result = to_kubernetes(project, namespace=args.namespace, create_namespace=args.namespace is not None,
                            published_service_type=args.service_type)
     for warning in result.warnings:

@@ -187,7 +187,9 @@ def _validate(ctx: _Ctx, data) -> None:
 # ---------------------------------------------------------------------------------------------
 # interpolation (${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?err}, ${VAR?err}, ${VAR:+x}, $$)
 
-_VAR = re.compile(r"\$(?:(?P<esc>\$)|\{(?P<braced>[^}]*)\}|(?P<named>[A-Za-z_][A-Za-z0-9_]*))")
+# `${` with no closing brace is an error, as in Docker Compose ("invalid interpolation format"):
+# the `unclosed` branch catches it instead of leaving the text literal.
+_VAR = re.compile(r"\$(?:(?P<esc>\$)|\{(?P<braced>[^}]*)\}|(?P<unclosed>\{)|(?P<named>[A-Za-z_][A-Za-z0-9_]*))")
 _BRACED = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:-|-|:\?|\?|:\+|\+)(?P<arg>.*))?$", re.S)
 
 
@@ -241,6 +243,9 @@ def _interpolate(ctx: _Ctx, node, env: dict[str, str], path=()):
     def sub(m: re.Match) -> str:
         if m.group("esc"):
             return "$"
+        if m.group("unclosed"):
+            raise ctx.error(path, "invalid interpolation format: '${' without a closing '}' "
+                            "(write $$ for a literal $)")
         if m.group("named"):
             name, op, arg = m.group("named"), None, None
         else:
@@ -555,6 +560,9 @@ def _volumes(ctx, path, value, declared: dict) -> list[VolumeMount]:
                 continue
             if len(parts) > 3:
                 raise ctx.error(p, f"cannot parse volume {item!r}: expected SOURCE:TARGET[:MODE]")
+            if "" in parts:  # e.g. "${UNSET}:/data"; docker compose: "empty section between colons"
+                raise ctx.error(p, f"invalid volume {item!r}: empty section between colons "
+                                "(is a variable in it unset?)")
             source, target = parts[0], parts[1]
             modes = parts[2].split(",") if len(parts) == 3 else []
             known = {"ro", "rw", "z", "Z", "nocopy", "consistent", "cached", "delegated",
@@ -785,11 +793,16 @@ def _project_name(raw_name, path: Path) -> str:
 _LOADED: dict[tuple, ComposeProject] = {}
 
 
-def load_compose(path, *, environ: dict[str, str] | None = None) -> ComposeProject:
+def load_compose(path, *, environ: dict[str, str] | None = None,
+                 profiles: list[str] | tuple[str, ...] | None = None) -> ComposeProject:
     """Read, validate and normalise a compose file.
 
     `environ` supplies ${VAR} values (default: the `.env` file beside the compose file, overridden
     by os.environ, as Docker Compose does). Raises ComposeError (FILE or FILE:LINE) on bad input.
+
+    `profiles`: the active compose profiles (None: COMPOSE_PROFILES from `environ`, comma
+    separated, as `docker compose` reads it). A service that lists profiles is kept only when one
+    of them is active ("*" activates all); the others are left out of the model, with a warning.
 
     Config validation, the swarm, container and Kubernetes components all read the same file in
     one run: the (immutable) result is kept per file content and environment, so it is parsed once.
@@ -801,20 +814,29 @@ def load_compose(path, *, environ: dict[str, str] | None = None) -> ComposeProje
         if dotenv.is_file():
             environ.update({k: v for k, v in read_env_file(dotenv).items() if v is not None})
         environ.update(os.environ)
+    if profiles is None:
+        profiles = [p.strip() for p in environ.get("COMPOSE_PROFILES", "").split(",") if p.strip()]
+    active = tuple(dict.fromkeys(profiles))
     try:
         stat = path.stat()
-        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, frozenset(environ.items()))
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, frozenset(environ.items()), active)
     except OSError:
         key = None  # _read reports the missing file
     if key is not None and key in _LOADED:
         return _LOADED[key]
-    project = _load(path, environ)
+    project = _load(path, environ, active)
     if key is not None:
         _LOADED[key] = project
     return project
 
 
-def _load(path: Path, environ: dict[str, str]) -> ComposeProject:
+def _enabled(raw, active: tuple[str, ...]) -> bool:
+    """Docker Compose's rule: no profiles, or one of them active, or "*" active."""
+    listed = raw.get("profiles") or []
+    return not listed or "*" in active or any(p in active for p in listed)
+
+
+def _load(path: Path, environ: dict[str, str], active: tuple[str, ...] = ()) -> ComposeProject:
     data = _read(path)
     ctx = _Ctx(path, collect_lines(data))
     _interpolate(ctx, data, environ)
@@ -828,9 +850,19 @@ def _load(path: Path, environ: dict[str, str]) -> ComposeProject:
            "configs": configs, "secrets": secrets}
     if not top["services"]:
         raise ctx.error(("services",), "no services defined")
-    services = {name: _service(ctx, name, raw, top) for name, raw in top["services"].items()}
+    # Profiles (https://docs.docker.com/compose/how-tos/profiles/, read 2026-12-02): a disabled
+    # service is still interpolated, schema-checked and its volumes parsed (docker compose config
+    # refuses a bad one), but its env_file is not read and nothing may depend on it.
+    enabled = {n: r for n, r in top["services"].items() if _enabled(r, active)}
+    for name, raw in top["services"].items():
+        if name not in enabled:
+            _volumes(ctx, ("services", name, "volumes"), raw.get("volumes"), volumes)
+            ctx.warnings.append(f"services.{name}: not deployed: its profiles ({', '.join(raw['profiles'])}) "
+                                "are not active (activate with COMPOSE_PROFILES or the profiles setting)")
+    services = {name: _service(ctx, name, raw, {**top, "services": enabled})
+                for name, raw in enabled.items()}
     if any("default" in s.networks for s in services.values()) and "default" not in networks:
         networks["default"] = Network(name="default", implicit=True)
     return ComposeProject(name=_project_name(data.get("name"), path), path=path, services=services,
                           networks=networks, volumes=volumes, configs=configs, secrets=secrets,
-                          lines=ctx.lines, warnings=ctx.warnings)
+                          lines=ctx.lines, warnings=ctx.warnings, profiles=active)

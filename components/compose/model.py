@@ -216,6 +216,8 @@ class ComposeProject:
     lines: dict[tuple, int] = field(default_factory=dict, repr=False, compare=False)
     #: loader warnings (e.g. a variable the file interpolates is unset)
     warnings: list[str] = field(default_factory=list, compare=False)
+    #: the active compose profiles the project was loaded with (services of others are left out)
+    profiles: tuple[str, ...] = ()
 
     def line(self, *path) -> int | None:
         """The line of the deepest element of `path` the file has (None if not even the first)."""

@@ -40,7 +40,7 @@ def load_app_project(app, project_dir: Path = PROJECT_DIR) -> ComposeProject:
     from components.compose import load_compose
 
     path = Path(app.compose)
-    return load_compose(path if path.is_absolute() else project_dir / path)
+    return load_compose(path if path.is_absolute() else project_dir / path, profiles=app.profiles)
 
 
 def selected_services(app, project: ComposeProject) -> list[str]:
@@ -173,8 +173,12 @@ def appservice_args(app, project: ComposeProject, location: str | None):
                   f"healthCheckPath ({app.health_check_path}), not with a command")
     deploy = service.deploy
     replicas = app.replicas
-    if "replicas" not in app.model_fields_set and deploy.replicas:
+    if "replicas" not in app.model_fields_set and deploy.replicas is not None:
         replicas = deploy.replicas
+        if replicas == 0:
+            conv.warn(field_path(service, "deploy", "replicas"),
+                      f"0: {TARGET} cannot scale to zero (a plan runs at least 1 instance); using 1")
+            replicas = 1
     sku = app.sku or DEFAULT_SKU
     if replicas > max_instances(sku):
         conv.warn(field_path(service, "deploy", "replicas"),

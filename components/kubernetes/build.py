@@ -115,7 +115,8 @@ def plan(cfg: StackConfig, stack: str) -> KubernetesPlan:
             desktop = local and (k.context or "docker-desktop") in LOCALHOST_CONTEXTS
             service_type = "NodePort" if local and not desktop else "LoadBalancer"
             converted = compose_plan(app.name, cfg_path(app.compose), app.namespace,
-                                     service_type=service_type, single_node=local, label=app.compose)
+                                     service_type=service_type, single_node=local, label=app.compose,
+                                     profiles=app.profiles)
             claim(converted.namespace, where)
             out.compose_apps.append(converted)
     return out

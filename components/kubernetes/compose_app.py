@@ -28,7 +28,8 @@ class ComposePlan:
 
 
 def plan(name: str, compose: str | Path, namespace: str | None = None, *,
-         service_type: str = "LoadBalancer", single_node: bool = False, label: str | None = None) -> ComposePlan:
+         service_type: str = "LoadBalancer", single_node: bool = False, label: str | None = None,
+         profiles: list[str] | None = None) -> ComposePlan:
     """Load and convert a compose file (raises ComposeError naming file and line).
 
     ``service_type``: the Service type of services that publish ports.
@@ -36,10 +37,11 @@ def plan(name: str, compose: str | Path, namespace: str | None = None, *,
     ``node.role == worker`` placement becomes a preference instead of a requirement there, or
     its pods would never be scheduled.
     ``label``: how warnings name the file (the path as the stack file spells it).
+    ``profiles``: the active compose profiles (None: COMPOSE_PROFILES, as docker compose).
     """
     namespace = namespace or name
     label = label or str(compose)
-    project = load_compose(Path(compose))
+    project = load_compose(Path(compose), profiles=profiles)
     conv = to_kubernetes(project, namespace=namespace, create_namespace=True,
                          published_service_type=service_type)
     warnings = [w if w.startswith(label + ":") else f"{label}: {w}" for w in conv.warnings]

@@ -69,7 +69,8 @@ def published_ports(stacks, project_dir: Path) -> list[tuple[int, str]]:
     ports: set[tuple[int, str]] = set()
     for stack in stacks:
         path = Path(stack.compose)
-        project = load_compose(path if path.is_absolute() else project_dir / path)
+        project = load_compose(path if path.is_absolute() else project_dir / path,
+                               profiles=getattr(stack, "profiles", None))
         for service in project.services.values():
             for port in service.ports:
                 if port.published is not None:
@@ -194,7 +195,7 @@ class SwarmCluster(pulumi.ComponentResource):
                     f"{name}-{stack.name}",
                     SwarmStackArgs(name=stack.name,
                                    compose=path if path.is_absolute() else args.project_dir / path,
-                                   display_path=stack.compose),
+                                   display_path=stack.compose, profiles=stack.profiles),
                     opts=pulumi.ResourceOptions(parent=self, providers={"docker": provider},
                                                 depends_on=[reconcile]),
                 ))

@@ -29,6 +29,8 @@ class SwarmStackArgs:
     compose: Path
     #: the path as the user wrote it (for warnings)
     display_path: str | None = None
+    #: active compose profiles (None: COMPOSE_PROFILES, as docker compose)
+    profiles: list[str] | None = None
 
 
 class SwarmStack(pulumi.ComponentResource):
@@ -41,7 +43,7 @@ class SwarmStack(pulumi.ComponentResource):
     def __init__(self, name: str, args: SwarmStackArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("dockyard:index:SwarmStack", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        project = load_compose(args.compose)
+        project = load_compose(args.compose, profiles=args.profiles)
         first = to_swarm(project, stack=args.name)
 
         self.networks = {key: docker.Network(f"{name}-net-{key}", **spec, opts=child)
