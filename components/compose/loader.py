@@ -90,6 +90,7 @@ class _Ctx:
         self.base = path.parent
         self.lines = lines
         self.warnings: list[str] = []
+        self.environ: dict[str, str] = {}
 
     def line(self, path) -> int | None:
         path = tuple(path)
@@ -187,9 +188,11 @@ def _validate(ctx: _Ctx, data) -> None:
 # ---------------------------------------------------------------------------------------------
 # interpolation (${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?err}, ${VAR?err}, ${VAR:+x}, $$)
 
-# `${` with no closing brace is an error, as in Docker Compose ("invalid interpolation format"):
-# the `unclosed` branch catches it instead of leaving the text literal.
-_VAR = re.compile(r"\$(?:(?P<esc>\$)|\{(?P<braced>[^}]*)\}|(?P<unclosed>\{)|(?P<named>[A-Za-z_][A-Za-z0-9_]*))")
+# Docker Compose's rules (compose-go template package; checked against `docker compose config`
+# 2.40, 2026-12-02): `$$` is a literal `$`, a `$` not followed by a name or `{` is literal, a
+# default or alternative may itself hold variables (`${A:-${B}}`), and `${` without its closing
+# brace, or an unknown operator, is "invalid interpolation format".
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BRACED = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:-|-|:\?|\?|:\+|\+)(?P<arg>.*))?$", re.S)
 
 
@@ -240,39 +243,81 @@ def _interpolate(ctx: _Ctx, node, env: dict[str, str], path=()):
     if not isinstance(node, str) or "$" not in node:
         return node
 
-    def sub(m: re.Match) -> str:
-        if m.group("esc"):
-            return "$"
-        if m.group("unclosed"):
-            raise ctx.error(path, "invalid interpolation format: '${' without a closing '}' "
-                            "(write $$ for a literal $)")
-        if m.group("named"):
-            name, op, arg = m.group("named"), None, None
-        else:
-            b = _BRACED.match(m.group("braced"))
-            if not b:
-                raise ctx.error(path, f"invalid interpolation {m.group(0)!r}")
-            name, op, arg = b.group("name"), b.group("op"), b.group("arg")
-        value = env.get(name)
-        empty = not value
-        if op == ":-":
-            return arg if empty else value
-        if op == "-":
-            return arg if value is None else value
-        if op in (":?", "?"):
-            if (empty if op == ":?" else value is None):
-                raise ctx.error(path, f"required variable {name} is missing: {arg or 'set it'}")
-            return value
-        if op == ":+":
-            return "" if empty else arg
-        if op == "+":
-            return "" if value is None else arg
-        if value is None:
-            ctx.warnings.append(f"{fmt_path(path)}: variable {name} is not set; using an empty string")
-            return ""
-        return value
+    return _expand(ctx, path, node, env)
 
-    return _VAR.sub(sub, node)
+
+def _closing_brace(text: str, start: int) -> int:
+    """Index of the `}` closing the `${` whose content starts at `start`; -1 if none."""
+    depth = 1
+    for i in range(start, len(text)):
+        if text[i] == "{":
+            depth += 1
+        elif text[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
+def _expand(ctx: _Ctx, path, text: str, env: dict[str, str], depth: int = 0) -> str:
+    if depth > 20:  # a default inside a default ... (bounded: no RecursionError on hostile input)
+        raise ctx.error(path, "invalid interpolation format: defaults nested more than 20 deep")
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        nxt = text[i + 1:i + 2]
+        if ch != "$" or not nxt:
+            out.append(ch)
+            i += 1
+        elif nxt == "$":
+            out.append("$")
+            i += 2
+        elif nxt == "{":
+            end = _closing_brace(text, i + 2)
+            if end < 0:
+                raise ctx.error(path, "invalid interpolation format: '${' without a closing '}' "
+                                "(write $$ for a literal $)")
+            out.append(_braced(ctx, path, text[i + 2:end], env, depth))
+            i = end + 1
+        else:
+            m = _NAME.match(text, i + 1)
+            if m is None:
+                out.append("$")
+                i += 1
+            else:
+                out.append(_braced(ctx, path, m.group(0), env, depth))
+                i = m.end()
+    return "".join(out)
+
+
+def _braced(ctx: _Ctx, path, inner: str, env: dict[str, str], depth: int) -> str:
+    b = _BRACED.match(inner)
+    if not b:
+        raise ctx.error(path, f"invalid interpolation format: '${{{inner[:40]}}}'")
+    name, op, arg = b.group("name"), b.group("op"), b.group("arg")
+    value = env.get(name)
+    empty = not value
+
+    def alt() -> str:
+        return _expand(ctx, path, arg, env, depth + 1)
+
+    if op == ":-":
+        return alt() if empty else value
+    if op == "-":
+        return alt() if value is None else value
+    if op in (":?", "?"):
+        if (empty if op == ":?" else value is None):
+            raise ctx.error(path, f"required variable {name} is missing: {alt() or 'set it'}")
+        return value
+    if op == ":+":
+        return "" if empty else alt()
+    if op == "+":
+        return "" if value is None else alt()
+    if value is None:
+        ctx.warnings.append(f"{fmt_path(path)}: variable {name} is not set; using an empty string")
+        return ""
+    return value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -477,7 +522,8 @@ def _deploy(ctx, path, value) -> Deploy:
         return Deploy()
     mode = value.get("mode", "replicated")
     if mode == "global" and "replicas" in value:
-        raise ctx.error(path + ("replicas",), "replicas cannot be set with mode: global")
+        # docker compose config accepts this (checked 2026-12-02); a global service ignores it
+        ctx.warnings.append(f"{fmt_path(path + ('replicas',))}: ignored: a global service runs one task per node")
     pl = value.get("placement") or {}
     constraints = []
     for i, c in enumerate(pl.get("constraints", [])):
@@ -661,6 +707,12 @@ def _env_files(ctx, path, value) -> tuple[dict, list[Path]]:
     return merged, paths
 
 
+def _from_environ(ctx, values: dict[str, str | None]) -> dict[str, str | None]:
+    """A bare KEY (no '=') takes its value from the environment, as docker compose resolves it;
+    None when the environment has none either."""
+    return {k: ctx.environ.get(k) if v is None else v for k, v in values.items()}
+
+
 def _extra_hosts(ctx, path, value) -> dict[str, str]:
     if value is None:
         return {}
@@ -706,8 +758,8 @@ def _service(ctx, name, raw, top) -> Service:
         image=raw.get("image"),
         command=_words(ctx, at("command"), raw.get("command")),
         entrypoint=_words(ctx, at("entrypoint"), raw.get("entrypoint")),
-        environment=_list_or_dict(ctx, at("environment"), raw.get("environment")),
-        env_file=env_file,
+        environment=_from_environ(ctx, _list_or_dict(ctx, at("environment"), raw.get("environment"))),
+        env_file=_from_environ(ctx, env_file),
         env_file_paths=env_paths,
         ports=_ports(ctx, at("ports"), raw.get("ports")),
         expose=_expose(ctx, at("expose"), raw.get("expose")),
@@ -839,6 +891,7 @@ def _enabled(raw, active: tuple[str, ...]) -> bool:
 def _load(path: Path, environ: dict[str, str], active: tuple[str, ...] = ()) -> ComposeProject:
     data = _read(path)
     ctx = _Ctx(path, collect_lines(data))
+    ctx.environ = environ
     _interpolate(ctx, data, environ)
     _validate(ctx, data)
 

@@ -306,7 +306,6 @@ BAD = [
     ("services:\n  web:\n    image: nginx\n    env_file: nope.env\n", "env_file", "env file 'nope.env' not found"),
     ("services:\n  web:\n    environment: [A=1]\n", "web:", "services.web: a service needs an image"),
     ("services:\n  web:\n    image: nginx\n    deploy:\n      placement:\n        constraints: [node.role worker]\n", "constraints", "cannot parse constraint 'node.role worker'"),
-    ("services:\n  web:\n    image: nginx\n    deploy:\n      mode: global\n      replicas: 2\n", "replicas", "replicas cannot be set with mode: global"),
     ("services:\n  web:\n    image: nginx\n    healthcheck:\n      test: [RUN, x]\n", "test", "starts with CMD, CMD-SHELL or NONE"),
     ("services:\n  web:\n    image: nginx\n    deploy:\n      restart_policy:\n        condition: sometimes\n", "condition", "'sometimes' is not one of none, on-failure, any"),
     ("services:\n  web:\n    image: nginx\n    command: echo 'unbalanced\n", "command", "cannot split into words"),
@@ -422,3 +421,14 @@ def test_model_holds_plain_data_only(name):
 
     walk(load_compose(FIX / name, environ={}), "project")
     assert leaks == []
+
+
+def test_global_with_replicas_is_accepted_as_docker_compose_does(compose_file):
+    """`docker compose config` accepts it (tests/compose/corpus/global-replicas.yml); a warning says it is ignored."""
+    from components.compose import to_kubernetes, to_swarm
+
+    project = load_compose(compose_file(
+        "services:\n  web:\n    image: nginx\n    deploy:\n      mode: global\n      replicas: 2\n"), environ={})
+    assert project.warnings == ["services.web.deploy.replicas: ignored: a global service runs one task per node"]
+    assert to_swarm(project, stack="s").services["web"]["mode"] == {"global_": True}
+    assert [o["kind"] for o in to_kubernetes(project).objects] == ["Service", "DaemonSet"]
