@@ -19,9 +19,11 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
+from components.compose import kompose_labels
 from components.compose._common import dns_label, field_path, present, warn_unmapped_extras
+from components.compose.kompose_labels import KomposeLabels, ProbeLabels
 from components.compose.model import ComposeProject, Conversion, Healthcheck, Service
 from components.compose.units import ceil_seconds
 
@@ -29,6 +31,9 @@ TARGET = "Kubernetes"
 SERVICE_TYPES = {"clusterip": "ClusterIP", "nodeport": "NodePort", "loadbalancer": "LoadBalancer",
                  "headless": "Headless"}
 CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane"
+#: a service label asking for its env_file as ConfigMaps (envFrom) instead of inline env
+ENV_FILE_LABEL = "dockyard.env_file"
+CONFIG_MAP_LIMIT = 1 << 20  # a ConfigMap holds at most 1 MiB
 # Swarm node attributes that have a well-known Kubernetes node label
 # (https://kubernetes.io/docs/reference/labels-annotations-taints/).
 _NODE_ATTRS = {"node.hostname": "kubernetes.io/hostname", "node.platform.os": "kubernetes.io/os",
@@ -75,18 +80,36 @@ def _meta(name: str, namespace: str | None, labels: dict, annotations: dict | No
     return meta
 
 
-def _probe(hc: Healthcheck) -> dict:
-    if hc.test[0] == "CMD":
-        command = list(hc.test[1:])
+def _probe(hc: Healthcheck | None, labels: ProbeLabels | None = None) -> dict | None:
+    """A probe from a compose healthcheck, its handler and timings overridden by kompose labels.
+
+    The handler: the labels' http_get/tcp_port/test, else the healthcheck's test; None if neither.
+    """
+    labels = labels or ProbeLabels()
+    if labels.http_get_port:
+        handler = {"httpGet": {"path": labels.http_get_path or "/", "port": labels.http_get_port}}
+    elif labels.tcp_port:
+        handler = {"tcpSocket": {"port": labels.tcp_port}}
+    elif labels.test:
+        handler = {"exec": {"command": list(labels.test)}}
+    elif hc is not None and hc.test:
+        command = list(hc.test[1:]) if hc.test[0] == "CMD" else ["/bin/sh", "-c", hc.test[1]]
+        handler = {"exec": {"command": command}}
     else:
-        command = ["/bin/sh", "-c", hc.test[1]]
+        return None
+    hc = hc or Healthcheck()
+
+    def pick(label, compose, default):
+        return label if label is not None else compose if compose is not None else default
+
     # Docker's defaults: interval 30s, timeout 30s, retries 3, start period 0
-    probe = {"exec": {"command": command},
-             "periodSeconds": ceil_seconds(hc.interval if hc.interval is not None else 30, 1),
-             "timeoutSeconds": ceil_seconds(hc.timeout if hc.timeout is not None else 30, 1),
-             "failureThreshold": max(1, hc.retries if hc.retries is not None else 3)}
-    if hc.start_period:
-        probe["initialDelaySeconds"] = ceil_seconds(hc.start_period)
+    probe = {**handler,
+             "periodSeconds": ceil_seconds(pick(labels.interval, hc.interval, 30), 1),
+             "timeoutSeconds": ceil_seconds(pick(labels.timeout, hc.timeout, 30), 1),
+             "failureThreshold": max(1, pick(labels.retries, hc.retries, 3))}
+    start = pick(labels.start_period, hc.start_period, None)
+    if start:
+        probe["initialDelaySeconds"] = ceil_seconds(start)
     return probe
 
 
@@ -123,8 +146,10 @@ def _affinity_terms(svc: Service, conv: Conversion) -> tuple[list[dict], list[di
 
 class _Converter:
     def __init__(self, project: ComposeProject, namespace: str | None, published_service_type: str,
-                 volume_size: str, storage_class: str | None):
+                 volume_size: str, storage_class: str | None, env_file_config_map: bool = False):
         self.p = project
+        self.env_file_config_map = env_file_config_map
+        self.kl = KomposeLabels()  # the kompose labels of the service being converted
         self.ns = namespace
         self.default_type = published_service_type
         self.volume_size = volume_size
@@ -157,6 +182,18 @@ class _Converter:
 
     # -- project-level objects ------------------------------------------------------------------
 
+    def claim(self, name: str, labels: dict | None = None, annotations: dict | None = None) -> str:
+        """A ReadWriteOnce claim; kompose.volume.size / storage-class-name of the service override."""
+        size = self.kl.volume_size or self.volume_size
+        storage_class = self.kl.storage_class or self.storage_class
+        spec = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": size}}}
+        if storage_class:
+            spec["storageClassName"] = storage_class
+        self.out.objects.append({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                                 "metadata": _meta(name, self.ns, labels or self.labels(), annotations),
+                                 "spec": spec})
+        return name
+
     def claim_for(self, key: str) -> str:
         if key in self.claims:
             return self.claims[key]
@@ -171,13 +208,7 @@ class _Converter:
             self.out.warn(f"volumes.{key}.driver", f"not mapped to {TARGET} (the cluster's storage class decides)")
         if vol.driver_opts:
             self.out.warn(f"volumes.{key}.driver_opts", f"not mapped to {TARGET}")
-        spec = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": self.volume_size}}}
-        if self.storage_class:
-            spec["storageClassName"] = self.storage_class
-        self.out.objects.append({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
-                                 "metadata": _meta(name, self.ns, self.labels(),
-                                                   {k: v for k, v in vol.labels.items() if _QUALIFIED.match(k)}),
-                                 "spec": spec})
+        self.claim(name, None, {k: v for k, v in vol.labels.items() if _QUALIFIED.match(k)})
         self.claims[key] = name
         return name
 
@@ -214,14 +245,74 @@ class _Converter:
         cache[key] = name
         return name
 
+    def claim_template(self, name: str) -> dict:
+        """A StatefulSet volumeClaimTemplate: one claim per replica."""
+        spec = {"accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": self.kl.volume_size or self.volume_size}}}
+        if self.kl.storage_class or self.storage_class:
+            spec["storageClassName"] = self.kl.storage_class or self.storage_class
+        return {"metadata": {"name": name}, "spec": spec}
+
+    def bind_config_map(self, svc: Service, name: str, m, index: int, vpath: str):
+        """kompose.volume.type: configMap: the bind source's file, or the files of its directory,
+        in a ConfigMap `<service>-cm<N>`; returns (volume, subPath) or None with a warning."""
+        source = Path(m.source)
+        files = ([source] if source.is_file() else
+                 sorted(f for f in source.iterdir() if f.is_file()) if source.is_dir() else [])
+        if not files:
+            self.out.warn(vpath, f"kompose.volume.type configMap: {m.source} has no files to ship; not mapped")
+            return None
+        if sum(f.stat().st_size for f in files) > CONFIG_MAP_LIMIT:
+            self.out.warn(vpath, f"kompose.volume.type configMap: {m.source} is over a ConfigMap's 1 MiB; "
+                          "not mapped")
+            return None
+        data, binary = {}, {}
+        for f in files:
+            raw = f.read_bytes()
+            try:
+                data[f.name] = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                binary[f.name] = base64.b64encode(raw).decode()
+        cm_name = dns_label(f"{name}-cm{index}", 253)
+        manifest = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": _meta(cm_name, self.ns, self.labels(svc))}
+        if data:
+            manifest["data"] = data
+        if binary:
+            manifest["binaryData"] = binary
+        self.out.objects.append(manifest)
+        if source.is_file():
+            target = PurePosixPath(m.target).name
+            return ({"name": cm_name, "configMap": {"name": cm_name, "items": [{"key": source.name, "path": target}]}},
+                    target)
+        return {"name": cm_name, "configMap": {"name": cm_name}}, None
+
+    def env_file_maps(self, svc: Service, name: str) -> list[dict]:
+        """One ConfigMap per env_file, named `<service>-<file name>` as kompose names it."""
+        from components.compose.loader import read_env_file
+
+        refs = []
+        for path in svc.env_file_paths:
+            data = {}
+            for key, value in read_env_file(path).items():
+                if value is None:
+                    value = svc.env_file.get(key)
+                if value is None:
+                    self.out.warn(field_path(svc, "env_file"), f"{key} has no value in {path.name}; not mapped")
+                    continue
+                data[key] = value
+            cm_name = dns_label(f"{name}-{path.name}", 253)
+            if cm_name not in {o["metadata"]["name"] for o in self.out.objects if o["kind"] == "ConfigMap"}:
+                self.out.objects.append({"apiVersion": "v1", "kind": "ConfigMap",
+                                         "metadata": _meta(cm_name, self.ns, self.labels(svc)), "data": data})
+            refs.append({"configMapRef": {"name": cm_name}})
+        return refs
+
     # -- per service ------------------------------------------------------------------------------
 
     def service_type(self, svc: Service) -> str:
-        raw = svc.labels.get("kompose.service.type") or svc.deploy.labels.get("kompose.service.type")
-        for source in (svc.labels, svc.deploy.labels):
-            for key in source:
-                if key.startswith("kompose.") and key != "kompose.service.type":
-                    self.out.warn(field_path(svc, "labels", key), "kompose label not supported by Dockyard")
+        raw = self.kl.service_type
+        if raw is None and self.kl.node_port:
+            return "NodePort"
         if raw is None:
             if svc.deploy.endpoint_mode == "dnsrr":
                 return "Headless"
@@ -244,6 +335,14 @@ class _Converter:
             ports.append({"name": f"{port.protocol}-{number}", "port": number, "targetPort": port.target,
                           "protocol": proto})
         kind = self.service_type(svc)
+        if self.kl.node_port and ports:
+            if kind == "NodePort":
+                ports[0]["nodePort"] = self.kl.node_port
+            else:
+                self.out.warn(field_path(svc, "labels", "kompose.service.nodeport.port"),
+                              f"only used with a NodePort Service (this one is {kind}); ignored")
+        if self.kl.controller == "StatefulSet" and kind == "ClusterIP":
+            kind = "Headless"  # a StatefulSet's governing Service (serviceName) is headless
         spec: dict = {"selector": self.selector(svc)}
         if kind == "Headless" or not ports:
             if not ports and kind not in ("ClusterIP", "Headless"):
@@ -267,7 +366,9 @@ class _Converter:
         c: dict = {"name": name, "image": image,
                    **present({"command": svc.entrypoint, "args": svc.command, "workingDir": svc.working_dir})}
         pull = svc.extras.get("pull_policy")
-        if pull:
+        if self.kl.pull_policy:
+            c["imagePullPolicy"] = self.kl.pull_policy
+        elif pull:
             if pull in _PULL:
                 c["imagePullPolicy"] = _PULL[pull]
             else:
@@ -290,38 +391,45 @@ class _Converter:
             cports.append(cp)
         if cports:
             c["ports"] = cports
-        # environment: env_file through a ConfigMap, environment as env (which wins, as in compose)
+        # environment: env_file inline (or, when asked, one ConfigMap per file through envFrom),
+        # then environment, which wins as in compose
+        inline = dict(svc.environment)
         if svc.env_file:
-            cm_name = dns_label(f"{name}-env", 253)
-            data = {}
-            for key, value in svc.env_file.items():
-                if value is None:
-                    conv.warn(field_path(svc, "env_file"), f"{key} has no value in the env file; not mapped")
-                    continue
-                data[key] = value
-            self.out.objects.append({"apiVersion": "v1", "kind": "ConfigMap",
-                                     "metadata": _meta(cm_name, self.ns, self.labels(svc)), "data": data})
-            c["envFrom"] = [{"configMapRef": {"name": cm_name}}]
-        if svc.environment:
+            if self.env_file_config_map or svc.labels.get(ENV_FILE_LABEL, "").lower() == "configmap":
+                c["envFrom"] = self.env_file_maps(svc, name)
+            else:
+                inline = svc.all_environment
+        if inline:
             env = []
-            for key, value in svc.environment.items():
+            for key, value in inline.items():
                 if value is None:
                     conv.warn(field_path(svc, "environment", key),
                               f"has no value in the compose file; set to an empty string on {TARGET}")
                     value = ""
                 env.append({"name": key, "value": value})
             c["env"] = env
-        # healthcheck
+        # healthcheck -> liveness probe (as kompose) and readiness probe (the same, unless the
+        # kompose.service.healthcheck.readiness.* labels say otherwise or disable it)
         hc = svc.healthcheck
-        if hc is not None and not hc.disable:
-            if hc.test is None:
-                conv.warn(field_path(svc, "healthcheck"), f"no test: the image's HEALTHCHECK is not visible to "
-                          f"{TARGET}; no probes")
-            else:
-                c["livenessProbe"] = _probe(hc)
-                c["readinessProbe"] = _probe(hc)
-                if hc.start_interval is not None:
-                    conv.warn(field_path(svc, "healthcheck", "start_interval"), f"not mapped to {TARGET}")
+        if hc is not None and hc.disable:
+            hc = None
+        kl = self.kl
+        liveness = _probe(hc, kl.liveness) if not kl.liveness.disable else None
+        readiness = None
+        if not kl.readiness.disable:
+            readiness = _probe(hc, kl.readiness) if kl.readiness.handler else liveness
+            if readiness is not None and readiness is liveness and kl.readiness.given:
+                readiness = _probe(hc, ProbeLabels(**{**kl.liveness.__dict__, **{
+                    k: v for k, v in kl.readiness.__dict__.items() if v not in (None, False)}}))
+        if liveness:
+            c["livenessProbe"] = liveness
+        if readiness:
+            c["readinessProbe"] = dict(readiness)
+        if hc is not None and hc.test is None and liveness is None:
+            conv.warn(field_path(svc, "healthcheck"), f"no test: the image's HEALTHCHECK is not visible to "
+                      f"{TARGET}; no probes")
+        if hc is not None and hc.start_interval is not None:
+            conv.warn(field_path(svc, "healthcheck", "start_interval"), f"not mapped to {TARGET}")
         # resources
         res = svc.deploy.resources
         resources: dict = {}
@@ -331,6 +439,9 @@ class _Converter:
                 values["cpu"] = quantity_cpu(spec.cpus)
             if spec.memory is not None:
                 values["memory"] = quantity_memory(spec.memory)
+            ephemeral = kl.ephemeral_limit if part == "limits" else kl.ephemeral_request
+            if ephemeral:
+                values["ephemeral-storage"] = ephemeral
             if values:
                 resources[part] = values
             compose_part = "limits" if part == "limits" else "reservations"
@@ -360,32 +471,64 @@ class _Converter:
         if sc:
             c["securityContext"] = sc
         c.update(present({"tty": svc.tty, "stdin": svc.stdin_open}))
-        # mounts
+        # mounts: named volumes are claims; tmpfs an in-memory emptyDir; bind mounts and anonymous
+        # volumes become a new claim each (kompose's rule) unless kompose.volume.type says
+        # configMap (the files are shipped), hostPath, or emptyDir.
         mounts, volumes = [], []
+        vtype = kl.volume_type
+        counters = {"claim": 0, "cm": 0}
         for i, m in enumerate(svc.volumes):
             vpath = f"{field_path(svc, 'tmpfs' if m.type == 'tmpfs' else 'volumes')} ({m.target})"
-            if m.type == "bind":
-                conv.warn(vpath, f"bind mount of {m.source} not mapped to {TARGET} (host paths differ per node); "
-                          "use a named volume")
-                continue
+            sub_path = None
             if m.type == "tmpfs":
                 vol = {"name": f"tmpfs-{i}", "emptyDir": {"medium": "Memory"}}
                 if m.tmpfs_size:
                     vol["emptyDir"]["sizeLimit"] = quantity_memory(m.tmpfs_size)
-            elif m.source is None:
-                vol = {"name": f"anon-{i}", "emptyDir": {}}
+            elif vtype == "emptyDir":
+                vol = {"name": f"{name}-empty{i}", "emptyDir": {}}
+            elif vtype == "hostPath" and m.type == "bind":
+                # guardrails flag hostPath volumes (docs/guardrails.md); the label asks for one
+                vol = {"name": f"{name}-hostpath{i}", "hostPath": {"path": m.source}}
+            elif vtype == "configMap" and m.type == "bind":
+                made = self.bind_config_map(svc, name, m, counters["cm"], vpath)
+                if made is None:
+                    continue
+                vol, sub_path = made
+                counters["cm"] += 1
             else:
-                claim = self.claim_for(m.source)
-                vol = {"name": dns_label(f"vol-{m.source}"), "persistentVolumeClaim": {"claimName": claim}}
-                if m.read_only:
+                if vtype in ("hostPath", "configMap"):
+                    conv.warn(vpath, f"kompose.volume.type {vtype} needs a bind mount (a host path); "
+                              "a claim instead")
+                if m.type == "bind" or m.source is None:
+                    claim = dns_label(f"{name}-claim{counters['claim']}", 253)
+                    counters["claim"] += 1
+                    if m.type == "bind":
+                        conv.warn(vpath, f"bind mount of {m.source}: a new empty claim {claim!r} on {TARGET} "
+                                  "(the host's files are not copied; kompose.volume.type: configMap ships them)")
+                    if self.kl.controller == "StatefulSet":
+                        self.templates.append(self.claim_template(claim))
+                        vol = {"name": claim}
+                    else:
+                        vol = {"name": claim, "persistentVolumeClaim": {"claimName": self.claim(claim, self.labels(svc))}}
+                elif self.kl.controller == "StatefulSet" and not self.p.volumes[m.source].external:
+                    tname = dns_label(self.p.volumes[m.source].name_override or m.source)
+                    if tname not in {t["metadata"]["name"] for t in self.templates}:
+                        self.templates.append(self.claim_template(tname))
+                    vol = {"name": tname}
+                else:
+                    claim = self.claim_for(m.source)
+                    vol = {"name": dns_label(f"vol-{m.source}"), "persistentVolumeClaim": {"claimName": claim}}
+                    replicas = svc.deploy.replicas if svc.deploy.mode == "replicated" else None
+                    if svc.deploy.mode == "global" or (replicas or 1) > 1:
+                        conv.warn(vpath, f"volume {m.source!r} becomes a ReadWriteOnce claim: pods on different "
+                                  "nodes cannot share it")
+                if m.read_only and "persistentVolumeClaim" in vol:
                     vol["persistentVolumeClaim"]["readOnly"] = True
-                replicas = svc.deploy.replicas if svc.deploy.mode == "replicated" else None
-                if svc.deploy.mode == "global" or (replicas or 1) > 1:
-                    conv.warn(vpath, f"volume {m.source!r} becomes a ReadWriteOnce claim: pods on different "
-                              "nodes cannot share it")
-            if vol["name"] not in {v["name"] for v in volumes}:
+            if len(vol) > 1 and vol["name"] not in {v["name"] for v in volumes}:
                 volumes.append(vol)
             mount = {"name": vol["name"], "mountPath": m.target}
+            if sub_path:
+                mount["subPath"] = sub_path
             if m.read_only:
                 mount["readOnly"] = True
             mounts.append(mount)
@@ -426,10 +569,17 @@ class _Converter:
         if name != svc.name:
             conv.warn(field_path(svc), f"named {name!r} on {TARGET} (compose name {svc.name!r} is not a DNS label)")
         annotations = self.annotations(svc)
+        self.kl = kompose_labels.read(svc, conv)
+        self.templates = []  # StatefulSet volumeClaimTemplates
+        if self.kl.group:
+            conv.warn(field_path(svc, "labels", "kompose.service.group"),
+                      f"not mapped to {TARGET}: each compose service stays its own pod (reachable by its name)")
         # pod-level settings
         pod: dict = {}
         container = self.container(svc, name, pod)
         pod = {"containers": [container], **pod}
+        if self.kl.pull_secret:
+            pod["imagePullSecrets"] = [{"name": self.kl.pull_secret}]
         if svc.hostname:
             pod["hostname"] = dns_label(svc.hostname)
         if svc.stop_grace_period is not None:
@@ -483,7 +633,12 @@ class _Converter:
                 template["metadata"]["annotations"] = pod_annotations
         meta = _meta(name, self.ns, self.labels(svc), annotations)
         deploy = svc.deploy
-        if deploy.mode == "global":
+        controller = self.kl.controller or ("DaemonSet" if deploy.mode == "global" else "Deployment")
+        if controller != "DaemonSet" and deploy.mode == "global":
+            conv.warn(field_path(svc, "deploy", "mode"), f"global: kompose.controller.type makes a {controller}")
+        if controller == "DaemonSet" and deploy.replicas is not None and deploy.mode != "global":
+            conv.warn(field_path(svc, "deploy", "replicas"), "not used: a DaemonSet runs one pod per node")
+        if controller == "DaemonSet":
             spec = {"selector": {"matchLabels": self.selector(svc)}, "template": template}
             uc = deploy.update_config
             if uc is not None and uc.parallelism:
@@ -496,9 +651,40 @@ class _Converter:
             strategy = self.strategy(svc)
             if strategy:
                 spec["strategy"] = strategy
-            workload = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta, "spec": spec}
-        self.out.objects.append(self.service(svc, name, annotations))
+            if controller == "StatefulSet":
+                spec["serviceName"] = name
+                spec.pop("strategy", None)
+                if self.templates:
+                    spec["volumeClaimTemplates"] = self.templates
+            workload = {"apiVersion": "apps/v1", "kind": controller, "metadata": meta, "spec": spec}
+        service = self.service(svc, name, annotations)
+        self.out.objects.append(service)
         self.out.objects.append(workload)
+        if self.kl.expose:
+            self.ingress(svc, name, service)
+
+    def ingress(self, svc: Service, name: str, service: dict) -> None:
+        """kompose.service.expose: an Ingress to the Service's first port, one rule per host[/path]."""
+        ports = service["spec"].get("ports")
+        if not ports:
+            self.out.warn(field_path(svc, "labels", "kompose.service.expose"),
+                          "the service has no ports to expose; no Ingress")
+            return
+        backend = {"service": {"name": name, "port": {"number": ports[0]["port"]}}}
+        rules = []
+        for host, path in self.kl.expose:
+            rule = {"http": {"paths": [{"path": path, "pathType": "Prefix", "backend": backend}]}}
+            if host:
+                rule = {"host": host, **rule}
+            rules.append(rule)
+        spec: dict = {"rules": rules}
+        if self.kl.ingress_class:
+            spec = {"ingressClassName": self.kl.ingress_class, **spec}
+        if self.kl.tls_secret:
+            hosts = [h for h, _ in self.kl.expose if h]
+            spec["tls"] = [{**({"hosts": hosts} if hosts else {}), "secretName": self.kl.tls_secret}]
+        self.out.objects.append({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+                                 "metadata": _meta(name, self.ns, self.labels(svc)), "spec": spec})
 
     def strategy(self, svc: Service) -> dict | None:
         uc = svc.deploy.update_config
@@ -570,13 +756,18 @@ class _Converter:
 
 def to_kubernetes(project: ComposeProject, *, namespace: str | None = None, create_namespace: bool = False,
                   published_service_type: str = "ClusterIP", volume_size: str = "1Gi",
-                  storage_class: str | None = None) -> KubernetesConversion:
+                  storage_class: str | None = None, env_file_config_map: bool = False) -> KubernetesConversion:
     """Kubernetes manifests for every compose service, plus warnings naming each unmapped field.
 
     `published_service_type` is the Service type of a service with published ports and no
     kompose.service.type label (kompose's default, ClusterIP; a cluster component may pass
     LoadBalancer or NodePort). `volume_size` is the request of each PVC.
+    `env_file_config_map`: env_file contents as one ConfigMap per file, referenced with envFrom (as
+    kompose does); by default they are inline `env` entries. A service asks for it alone with the
+    label ``dockyard.env_file: configmap``. kompose's labels (components/compose/kompose_labels.py)
+    are honoured per service.
     """
     if published_service_type not in ("ClusterIP", "NodePort", "LoadBalancer"):
         raise ValueError(f"published_service_type {published_service_type!r}")
-    return _Converter(project, namespace, published_service_type, volume_size, storage_class).run(create_namespace)
+    return _Converter(project, namespace, published_service_type, volume_size, storage_class,
+                      env_file_config_map).run(create_namespace)

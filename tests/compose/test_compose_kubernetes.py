@@ -103,11 +103,20 @@ def test_container_command_env_and_probes(full):
     assert c["command"] == ["/bin/tini", "--"]  # compose entrypoint
     assert c["args"] == ["serve", "--port", "8080", "--verbose"]  # compose command
     assert c["workingDir"] == "/srv"
+    # env_file inline by default, environment wins (MODE), as compose merges them
+    assert c["env"] == [{"name": "API_URL", "value": "http://api:8080"}, {"name": "GREETING", "value": "hello world"},
+                        {"name": "MODE", "value": "production"}, {"name": "EMPTY", "value": ""},
+                        {"name": "FROM_SHELL", "value": ""}]
+    assert "envFrom" not in c
+    # asked for: one ConfigMap per env file (named as kompose names it) through envFrom
+    asked = to_kubernetes(load_compose(FIX / "full.yml", environ={}), env_file_config_map=True)
+    c = pod(asked.objects, "web")["containers"][0]
     assert c["env"] == [{"name": "MODE", "value": "production"}, {"name": "EMPTY", "value": ""},
                         {"name": "FROM_SHELL", "value": ""}]
-    assert c["envFrom"] == [{"configMapRef": {"name": "web-env"}}]
-    cm = find(full.objects, "ConfigMap", "web-env")
+    assert c["envFrom"] == [{"configMapRef": {"name": "web-web-env"}}]
+    cm = find(asked.objects, "ConfigMap", "web-web-env")
     assert cm["data"] == {"API_URL": "http://api:8080", "GREETING": "hello world", "MODE": "from-env-file"}
+    c = pod(full.objects, "web")["containers"][0]
     probe = {"exec": {"command": ["wget", "-q", "-O-", "http://localhost:8080/health"]},
              "periodSeconds": 90, "timeoutSeconds": 10, "failureThreshold": 5, "initialDelaySeconds": 40}
     assert c["livenessProbe"] == probe and c["readinessProbe"] == probe
@@ -186,8 +195,11 @@ def test_volumes_claims_configs_secrets(full):
     mounts = {m["mountPath"]: m for m in spec["containers"][0]["volumeMounts"]}
     assert vols[mounts["/srv/static"]["name"]]["persistentVolumeClaim"] == {"claimName": "static", "readOnly": True}
     assert mounts["/srv/static"]["readOnly"] is True
-    assert "/srv/site" not in mounts  # bind mount: warned, not mounted
-    assert vols[mounts["/var/cache/web"]["name"]] == {"name": mounts["/var/cache/web"]["name"], "emptyDir": {}}
+    # bind mount and anonymous volume: a new claim each, named as kompose names them (warned for the bind)
+    assert vols[mounts["/srv/site"]["name"]]["persistentVolumeClaim"] == {"claimName": "web-claim0"}
+    assert vols[mounts["/var/cache/web"]["name"]]["persistentVolumeClaim"] == {"claimName": "web-claim1"}
+    assert find(full.objects, "PersistentVolumeClaim", "web-claim1")["spec"]["resources"] == {
+        "requests": {"storage": "1Gi"}}
     assert vols[mounts["/tmp"]["name"]]["emptyDir"] == {"medium": "Memory", "sizeLimit": "64Mi"}
     conf = mounts["/etc/nginx/conf.d/site.conf"]
     items = vols[conf["name"]]["configMap"]["items"]
@@ -209,8 +221,8 @@ def test_full_warnings(full):
         "services.web.environment.FROM_SHELL: has no value in the compose file; set to an empty string on Kubernetes",
         "services.web.volumes (/srv/static): volume 'static' becomes a ReadWriteOnce claim: pods on different "
         "nodes cannot share it",
-        f"services.web.volumes (/srv/site): bind mount of {(FIX / 'site').resolve()} not mapped to Kubernetes "
-        "(host paths differ per node); use a named volume",
+        f"services.web.volumes (/srv/site): bind mount of {(FIX / 'site').resolve()}: a new empty claim "
+        "'web-claim0' on Kubernetes (the host's files are not copied; kompose.volume.type: configMap ships them)",
         "services.web.deploy.placement.max_replicas_per_node: not mapped to Kubernetes",
         "services.web.deploy.restart_policy.condition: on-failure: Kubernetes restarts the containers of a "
         "Deployment or DaemonSet after any exit (restartPolicy Always)",
@@ -251,7 +263,7 @@ def test_unmapped_fields_each_warn():
         "services.odd_one.dns", "services.odd_one.dns_search", "services.odd_one.devices", "services.odd_one.pid",
         "services.odd_one.ipc", "services.odd_one.security_opt", "services.odd_one.shm_size",
         "services.odd_one.group_add", "services.odd_one.platform", "services.odd_one.links",
-        "services.odd_one.mem_limit", "services.odd_one.cpus", "services.odd_one.labels.kompose.service.expose",
+        "services.odd_one.mem_limit", "services.odd_one.cpus",
         "services.other.environment.UNSET", "volumes.ext.external", "configs.ext_conf.external",
         "secrets.from_env.environment", "services.other.secrets (from_env)",
         "services.other.deploy.restart_policy.condition", "services.other.restart", "services.other.networks",

@@ -132,6 +132,7 @@ def test_every_kind_the_converter_emits_is_declared_and_valid(mock_engine, tmp_p
           web:
             image: nginx:1.27
             env_file: app.env
+            labels: {dockyard.env_file: configmap, kompose.service.expose: "shop.example.com"}
             ports: ["8080:80"]
             volumes: ["static:/usr/share/nginx/html"]
             healthcheck:
@@ -145,15 +146,19 @@ def test_every_kind_the_converter_emits_is_declared_and_valid(mock_engine, tmp_p
           db:
             image: postgres:17
             secrets: [db_password]
+            volumes: ["pgdata:/var/lib/postgresql/data"]
+            labels: {kompose.controller.type: statefulset}
         volumes:
           static: {}
+          pgdata: {}
         secrets:
           db_password:
             file: ./db_password.txt
         """)
     p = plan("shop", compose)
     kinds = {o["kind"] for o in p.objects}
-    assert {"Namespace", "ConfigMap", "Secret", "PersistentVolumeClaim", "Service", "Deployment", "DaemonSet"} <= kinds
+    assert {"Namespace", "ConfigMap", "Secret", "PersistentVolumeClaim", "Service", "Deployment", "DaemonSet",
+            "StatefulSet", "Ingress"} <= kinds
     validate_manifests(p.objects)
 
     r = mock_engine.run(lambda: ComposeApp("shop", ComposeAppArgs(plan=p)))
