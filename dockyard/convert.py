@@ -22,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--service-type", choices=["ClusterIP", "NodePort", "LoadBalancer"], default="ClusterIP",
                         help="Service type for services with published ports and no kompose.service.type label "
                              "(default: ClusterIP, as kompose)")
+    parser.add_argument("--env-file-configmap", action="store_true",
+                        help="env_file contents as one ConfigMap per file through envFrom (as kompose); "
+                             "default: inline env")
     parser.add_argument("--profile", action="append", metavar="PROFILE", dest="profiles",
                         help="activate a compose profile (repeatable; default: COMPOSE_PROFILES, "
                              "as docker compose --profile)")
@@ -42,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("--profile", f"{name!r} is not a profile name (letters, digits, '_', '.', '-')")
     project = load_compose(args.compose, profiles=args.profiles)
     result = to_kubernetes(project, namespace=args.namespace, create_namespace=args.namespace is not None,
-                           published_service_type=args.service_type)
+                           published_service_type=args.service_type,
+                           env_file_config_map=args.env_file_configmap)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     sys.stdout.write(yaml.dump_all(result.objects, Dumper=_dumper(yaml), sort_keys=False,

@@ -278,3 +278,16 @@ def test_convert_and_compose_app_share_the_conversion(tmp_path):
     printed = list(yaml.safe_load_all(run.stdout))
     assert printed == plan("shop", compose, "shop", service_type="ClusterIP").objects
     assert {o["kind"] for o in printed} == {"Namespace", "Service", "Deployment", "Ingress"}
+
+
+def test_convert_env_file_configmap_option(tmp_path):
+    (tmp_path / "app.env").write_text("LOG_LEVEL=info\n")
+    compose = tmp_path / "compose.yml"
+    compose.write_text("services:\n  web:\n    image: nginx:1.27\n    env_file: app.env\n")
+    run = subprocess.run([sys.executable, "-m", "dockyard", "convert", str(compose), "--env-file-configmap"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    docs = {(d["kind"], d["metadata"]["name"]): d for d in yaml.safe_load_all(run.stdout)}
+    assert docs[("ConfigMap", "web-app-env")]["data"] == {"LOG_LEVEL": "info"}
+    c = docs[("Deployment", "web")]["spec"]["template"]["spec"]["containers"][0]
+    assert c["envFrom"] == [{"configMapRef": {"name": "web-app-env"}}]
