@@ -152,3 +152,14 @@ def test_dry_run_flag_runs_as_pulumi_preview():
     doc = json.loads(out.stdout)
     assert "04da6b54-80e4-46f7-96ec-b56ff0331ba9" in out.stdout  # the engine's unknown marker
     assert [r["urn"] for r in doc["resources"]] == [r["urn"] for r in json.loads(_cli("preview", "local", "--json").stdout)["resources"]]
+
+
+def test_guardrails_read_a_preview_json_with_lifecycle_fields():
+    import guardrails
+
+    files, result = preview.evaluate("aws-dev", project_dir=ROOT)
+    doc = json.loads(preview.to_json(preview.document(result)))
+    assert "dependsOn" in doc["resources"][1]
+    from_json = {(v.urn, v.rule) for v in guardrails.evaluate(doc["resources"])}
+    from_engine = {(v.urn, v.rule) for v in guardrails.evaluate(result.resources)}
+    assert from_json <= from_engine  # the JSON hides secret values, nothing else
