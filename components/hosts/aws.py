@@ -157,10 +157,11 @@ class Driver:
             key_name=key.key_name,
             **network,
             user_data=user_data,
-            # New certificates mean new user data: replace the instance rather than leave it
-            # running with the old ones (user data is read on first boot only).
+            # User data is read on first boot only: a changed document (SSH port, user) needs a
+            # new instance. Certificates are not in it (they come over SSH), so a renewal is not.
             user_data_replace_on_change=True,
-            # IMDSv2 only: the user data holds the server key, keep it from SSRF-style reads.
+            # IMDSv2 only, hop limit 1: the user data holds the SSH host key; a container on a
+            # bridge network never gets the token (its reply dies at the extra hop).
             metadata_options={"http_tokens": "required", "http_endpoint": "enabled",
                               "http_put_response_hop_limit": 1},
             root_block_device=root,

@@ -189,7 +189,8 @@ class Driver:
             diagnostics_profile={"boot_diagnostics": {"enabled": cfg.monitoring}},
             zones=self.zones,
             tags=self.tags,
-            # Custom data is read on first boot only: new certificates need a new VM.
+            # Custom data is read on first boot only: a changed document needs a new VM.
+            # Certificates are not in it (they come over SSH), so a renewal is not.
             opts=self.opts.merge(pulumi.ResourceOptions(replace_on_changes=["osProfile.customData"])),
         )
 

@@ -141,7 +141,8 @@ class Driver:
             shielded_instance_config={"enable_secure_boot": cfg.os == "ubuntu" and not cfg.image,
                                       "enable_vtpm": True, "enable_integrity_monitoring": True},
             allow_stopping_for_update=True,
-            # User data is read on first boot only: new certificates need a new instance. The old
+            # User data is read on first boot only: a changed document needs a new instance
+            # (certificates are not in it: they come over SSH, a renewal is not one). The old
             # one must go first: it holds the instance name (unique per zone) and both static
             # addresses, and GCE refuses a second VM on an address in use ("External IP address
             # ... is already in-use", pulumi/pulumi#4128); pulumi-gcp does not delete first by

@@ -6,12 +6,16 @@ How a host comes up, on every cloud (the driver module does the cloud-specific p
    Elastic IP on an ENI, Azure static public IP and NIC, GCP static external and internal
    addresses), so their IPs are known before the VM exists (except with
    ``Placement.ephemeral_public_ip`` on AWS: the VM's own IPs, not SANs);
-2. DockerTls issues the server certificate with those IPs as SANs (an address change re-issues it,
-   which changes the user data, which replaces the VM: no stale x509 errors);
+2. DockerTls issues the server certificate with those IPs as SANs (an address change re-issues it:
+   no stale x509 errors);
 3. the firewall is created with SSH and 2376 open to ``admin_cidrs`` only, plus whatever the
    caller asks for (``extra_ingress``, ``peers``);
 4. the VM boots with cloud-init (Ubuntu) or Ignition (Flatcar) user data, a Pulumi secret that
-   holds the certificates and the server key. No SSH round trip is needed.
+   holds the SSH host key generated here (ed25519), and no certificate;
+5. a remote command over SSH, pinned to that host key, installs the CA, the server certificate
+   and its key and starts dockerd with them. A renewed or re-issued certificate re-runs it, which
+   restarts dockerd in place: a certificate never replaces a VM (components/hosts/provisioning.py).
+   The operator's machine must reach the host's SSH port (``admin_cidrs``), as for the TLS API.
 
 Reuse (e.g. swarm nodes, components/swarm/): build a :class:`DockerHostArgs` directly::
 
@@ -29,6 +33,7 @@ Reuse (e.g. swarm nodes, components/swarm/): build a :class:`DockerHostArgs` dir
     ), opts=pulumi.ResourceOptions(parent=self))
     node.public_ip, node.private_ip, node.docker_host        # Outputs
     node.ca_cert_pem, node.client_cert_pem, node.client_key_pem (secret)
+    node.ssh_host_public_key, node.ssh_connection     # pin the host key in your own SSH commands
 
 Peers: every host carrying the same :class:`PeerGroup` may reach the others on its rules. Per
 cloud: DigitalOcean tags the droplet with ``name`` and its firewall admits ``source_tags``; GCP
@@ -162,6 +167,10 @@ class DockerHostArgs:
     peers: PeerGroup | None = None
     placement: Placement = field(default_factory=Placement)
     tls_ca: DockerCa | None = None
+    # The private half of ``ssh_public_key`` for Dockyard's own SSH commands (TLS delivery, swarm
+    # bootstrap); None: the operator's SSH agent (SSH_AUTH_SOCK). Ignored when ssh_public_key is
+    # None (the host generates a pair and uses it).
+    ssh_private_key: pulumi.Input[str] | None = None
     # DigitalOcean refuses to register one public key twice ("SSH Key is already in use"). Hosts
     # given the same key (object or text) share one registration automatically; this overrides it
     # with the fingerprint of a digitalocean.SshKey the caller made (see digitalocean_ssh_key()).
@@ -219,8 +228,11 @@ class DockerHost(pulumi.ComponentResource):
     exists), internal_ip (the private address in every case), docker_host (tcp://IP:2376; with
     Placement.ephemeral_public_ip ssh://user@IP, and public_ip/private_ip are the VM's own),
     ssh_user, ssh_port, ca_cert_pem, server_cert_pem, client_cert_pem, client_key_pem (secret), ssh_private_key (secret; None when a public key
-    was given), summary (the `hosts` stack-output entry), credentials (secret {ca, cert, key}).
-    ``tls`` is the DockerTls child and ``machine`` the VM resource.
+    was given), ssh_host_public_key (the host's ed25519 SSH host key, OpenSSH one-line form),
+    ssh_connection (pulumi_command ConnectionArgs pinned to that key), summary (the `hosts`
+    stack-output entry), credentials (secret {ca, cert, key}).
+    ``tls`` is the DockerTls child, ``machine`` the VM resource and ``tls_delivery`` the command
+    that installs the TLS material on it.
     """
 
     def __init__(self, name: str, args: DockerHostArgs, opts: pulumi.ResourceOptions | None = None):
@@ -232,11 +244,15 @@ class DockerHost(pulumi.ComponentResource):
         self.config = cfg
 
         self.ssh_private_key: pulumi.Output[str] | None = None
-        ssh_public_key = args.ssh_public_key
+        ssh_public_key, connect_key = args.ssh_public_key, args.ssh_private_key
         if ssh_public_key is None:
             key = generated_ssh_key(f"{name}-ssh-key", opts=child)
             ssh_public_key = key.public_key_openssh
-            self.ssh_private_key = pulumi.Output.secret(key.private_key_openssh)
+            self.ssh_private_key = connect_key = pulumi.Output.secret(key.private_key_openssh)
+        # The host's own SSH host key, made here so that every connection can pin it (no trust
+        # on first use); its private half is secret and reaches the VM only in user data.
+        host_key = generated_ssh_key(f"{name}-ssh-host-key", opts=child)
+        self.ssh_host_public_key: pulumi.Output[str] = host_key.public_key_openssh
 
         driver_mod = importlib.import_module(DRIVERS[cfg.cloud])  # imported only when used
         rules = inbound_rules(cfg, args.admin_cidrs, args.extra_ingress)
@@ -254,8 +270,8 @@ class DockerHost(pulumi.ComponentResource):
         )
         user_data = provisioning.user_data(
             host=cfg.name, cloud=cfg.cloud, os=cfg.os, ssh_user=cfg.ssh_user, ssh_port=cfg.ssh_port,
-            ssh_public_key=ssh_public_key, ca_pem=self.tls.ca_cert_pem,
-            server_cert_pem=self.tls.server_cert_pem, server_key_pem=self.tls.server_key_pem,
+            ssh_public_key=ssh_public_key, ssh_host_private_key=pulumi.Output.secret(host_key.private_key_openssh),
+            ssh_host_public_key=host_key.public_key_openssh,
         )
         self.machine = driver.machine(user_data=user_data, ssh_public_key=ssh_public_key)
 
@@ -269,6 +285,9 @@ class DockerHost(pulumi.ComponentResource):
             self.docker_host = addresses.public_ip.apply(lambda ip: f"tcp://{_url_host(ip)}:{DOCKER_TLS_PORT}")
         self.public_ip = addresses.public_ip
         self.private_ip = addresses.private_ip
+        self.ssh_connection = ssh_connection(addresses.public_ip, cfg.ssh_user, cfg.ssh_port, connect_key,
+                                             self.ssh_host_public_key)
+        self.tls_delivery = self._deliver_tls(name)
         # The private address even where it is known only once the VM exists (DigitalOcean):
         # what cluster members use to reach each other. Not a SAN in that case.
         self.internal_ip = addresses.private_ip if addresses.private_ip is not None else driver.internal_ip()
@@ -278,8 +297,9 @@ class DockerHost(pulumi.ComponentResource):
         self.server_cert_pem = self.tls.server_cert_pem
         self.client_cert_pem = self.tls.client_cert_pem
         self.client_key_pem = self.tls.client_key_pem
-        self.summary = pulumi.Output.all(addresses.public_ip, self.docker_host).apply(
+        self.summary = pulumi.Output.all(addresses.public_ip, self.docker_host, self.ssh_host_public_key).apply(
             lambda v: {"ip": v[0], "dockerHost": v[1], "sshUser": cfg.ssh_user, "sshPort": cfg.ssh_port,
+                       "sshKnownHosts": known_hosts_line(v[0], cfg.ssh_port, v[2]),
                        "cloud": cfg.cloud, "os": cfg.os, "size": cfg.size}
         )
         self.credentials = pulumi.Output.secret(
@@ -288,7 +308,51 @@ class DockerHost(pulumi.ComponentResource):
             )
         )
         self.register_outputs({"publicIp": self.public_ip, "dockerHost": self.docker_host,
-                               "summary": self.summary})
+                               "sshHostPublicKey": self.ssh_host_public_key, "summary": self.summary})
+
+    def _deliver_tls(self, name: str):
+        """The CA, server certificate and key, written over the pinned SSH connection; dockerd
+        restarts in place when they change. Triggered by the certificates' content (a renewal or
+        a re-issue: a new key always comes with a new certificate) and by a replaced VM."""
+        import pulumi_command as command
+
+        script = pulumi.Output.all(self.tls.ca_cert_pem, self.tls.server_cert_pem).apply(
+            lambda v: provisioning.tls_delivery_script(v[0], v[1]))
+        return command.remote.Command(
+            f"{name}-tls",
+            connection=self.ssh_connection,
+            create=script,
+            stdin=pulumi.Output.secret(self.tls.server_key_pem),
+            add_previous_output_in_env=False,
+            triggers=[self.machine.id, self.tls.ca_cert_pem, self.tls.server_cert_pem],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.machine]),
+        )
+
+
+#: how often pulumi_command dials a VM that is still booting before it gives up
+SSH_DIAL_ERROR_LIMIT = 30
+
+
+def ssh_connection(host: pulumi.Input[str], user: str, port: int, private_key: pulumi.Input[str] | None,
+                   host_key: pulumi.Input[str]):
+    """How Dockyard reaches a host over SSH: the host key pinned. pulumi-command (>= 1.1, hostKey) parses
+    ``host_key`` as an authorized_keys line and accepts only that key (ssh.FixedHostKey, with the
+    key's algorithm as the only one negotiated: pulumi/pulumi-command
+    provider/pkg/provider/remote/connection.go, read 2026-12-02); without it every host key is
+    accepted. ``private_key`` None: the operator's SSH agent (SSH_AUTH_SOCK)."""
+    import pulumi_command as command
+
+    return command.remote.ConnectionArgs(
+        host=host, user=user, port=port, private_key=private_key,
+        dial_error_limit=SSH_DIAL_ERROR_LIMIT,  # the VM may still be booting
+        host_key=host_key,
+    )
+
+
+def known_hosts_line(ip: str, port: int, host_key: str) -> str:
+    """The host's line for an OpenSSH known_hosts file (``[ip]:port`` when the port is not 22)."""
+    where = ip if port == 22 else f"[{ip}]:{port}"
+    return f"{where} {' '.join(host_key.split()[:2])}"
 
 
 def _url_host(ip: str) -> str:
@@ -305,19 +369,21 @@ def tags_list(tags: dict[str, str], *extra: str) -> list[str]:
 def build_hosts(cfg: Any) -> dict[str, DockerHost]:
     """The stack's `hosts` entries as DockerHosts, and their stack outputs.
 
-    Outputs: ``hosts`` (name -> ip, dockerHost, sshUser, sshPort, cloud, os, size),
+    Outputs: ``hosts`` (name -> ip, dockerHost, sshUser, sshPort, sshKnownHosts, cloud, os, size),
     ``hostCredentials`` (secret: name -> ca, cert, key) and, when no sshPublicKey is configured,
     ``sshPrivateKey`` (secret) of the one key pair generated for all hosts.
     """
-    ssh_public_key = cfg.ssh_public_key
+    ssh_public_key, ssh_private_key = cfg.ssh_public_key, None
     if ssh_public_key is None:
         key = generated_ssh_key("hosts-ssh-key")
         ssh_public_key = key.public_key_openssh
-        pulumi.export("sshPrivateKey", pulumi.Output.secret(key.private_key_openssh))
+        ssh_private_key = pulumi.Output.secret(key.private_key_openssh)
+        pulumi.export("sshPrivateKey", ssh_private_key)
     location = Location.from_providers(cfg.providers)
     hosts = {
         h.name: DockerHost(h.name, DockerHostArgs(config=h, admin_cidrs=list(cfg.admin_cidrs),
-                                                  ssh_public_key=ssh_public_key, location=location))
+                                                  ssh_public_key=ssh_public_key, ssh_private_key=ssh_private_key,
+                                                  location=location))
         for h in cfg.hosts
     }
     pulumi.export("hosts", {name: host.summary for name, host in hosts.items()})

@@ -9,8 +9,11 @@ What the swarm adds to each host, through DockerHost's hooks:
   availability zones; Azure: one resource group and VNet for the whole swarm).
 
 Per-cloud networking lives in components/swarm/<cloud>_net.py, imported only for that cloud.
-Scripts run over SSH with pulumi_command's remote.Command: with the key pair generated for the
-swarm, or, when ``sshPublicKey`` is configured, with the operator's SSH agent (SSH_AUTH_SOCK).
+Scripts run over SSH with pulumi_command's remote.Command, on the node's own connection
+(DockerHost.ssh_connection): its SSH host key pinned (join tokens travel over it), with the key
+pair generated for the swarm, or, when ``sshPublicKey`` is configured, with the operator's SSH
+agent (SSH_AUTH_SOCK). A node's commands run after its TLS material is installed (they depend on
+the whole DockerHost, the TLS delivery command included).
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ def build_cloud_nodes(parent: pulumi.Resource, name: str, args, names: list[str]
                 config=host_config(args.stack, node, cfg),
                 admin_cidrs=list(args.admin_cidrs),
                 ssh_public_key=ssh_public_key,
+                ssh_private_key=ssh_private_key,
                 location=location,
                 extra_ingress=net.node_ingress(node, published_rules(ports, cfg.public_cidrs)),
                 peers=peers,
@@ -96,7 +100,7 @@ def build_cloud_nodes(parent: pulumi.Resource, name: str, args, names: list[str]
         hosts[node] = host
         private_ip = host.private_ip if host.private_ip is not None else net.private_ip(host)
         nodes.append(SwarmNode(node, private_ip, host.public_ip,
-                               _runner(parent, host, ssh_private_key), [host], engine_id=host.machine.id))
+                               _runner(parent, host), [host], engine_id=host.machine.id))
     app_host, extra = net.finish(hosts)
     m1 = hosts["manager-1"]
     api = ManagerApi(host=m1.docker_host, ca_pem=m1.ca_cert_pem, cert_pem=m1.client_cert_pem,
@@ -108,14 +112,8 @@ def build_cloud_nodes(parent: pulumi.Resource, name: str, args, names: list[str]
                    marker=PROVISIONED_MARKER)
 
 
-def _runner(parent: pulumi.Resource, host: DockerHost, private_key):
-    connection = command.remote.ConnectionArgs(
-        host=host.public_ip,
-        user=host.ssh_user,
-        port=host.ssh_port,
-        private_key=private_key,  # None: the operator's SSH agent
-        dial_error_limit=30,  # the VM may still be booting
-    )
+def _runner(parent: pulumi.Resource, host: DockerHost):
+    connection = host.ssh_connection  # host key pinned; the swarm's key or the operator's agent
 
     def run(resource_name: str, script, *, update=None, stdin=None, secret_stdout: bool = False,
             depends_on=(), triggers=()) -> command.remote.Command:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import ipaddress
+import json
 import re
 import struct
 
@@ -56,14 +57,20 @@ def _cert_times(inputs):
             "readyForRenewal": False}
 
 
+def _inputs_digest(inputs) -> str:
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
+
+
 @resource_outputs("tls:index/selfSignedCert:SelfSignedCert", "tls:index/locallySignedCert:LocallySignedCert")
 def _cert(ctx, inputs):
-    return {"certPem": _pem("CERTIFICATE", ctx, "cert"), **_cert_times(inputs)}
+    # Every input of these resources forces a new certificate in pulumi-tls (validity, early
+    # renewal, uses, the CSR or key): the PEM follows the inputs, as a re-issued one would.
+    return {"certPem": _pem("CERTIFICATE", ctx, "cert|" + _inputs_digest(inputs)), **_cert_times(inputs)}
 
 
 @resource_outputs("tls:index/certRequest:CertRequest")
 def _csr(ctx, inputs):
-    return {"certRequestPem": _pem("CERTIFICATE REQUEST", ctx, "csr")}
+    return {"certRequestPem": _pem("CERTIFICATE REQUEST", ctx, "csr|" + _inputs_digest(inputs))}
 
 
 # --- DigitalOcean -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 from components import config
 from components.errors import ConfigError
 from components.hosts import DockerHost, DockerHostArgs, Location, PeerGroup, Placement, PortRule, build_hosts
-from dockyard.engine import Secret
+from dockyard.engine import Secret, reveal
 from tests.conftest import require_tool
 
 ADMIN = ["198.51.100.0/24", "2001:db8:1::/48"]
@@ -37,7 +37,8 @@ EXPECTED_TYPES = {
 }
 TLS_TYPES = {"dockyard:index:DockerHost", "dockyard:index:DockerTls", "dockyard:index:DockerCa",
              "tls:index/privateKey:PrivateKey", "tls:index/selfSignedCert:SelfSignedCert",
-             "tls:index/certRequest:CertRequest", "tls:index/locallySignedCert:LocallySignedCert"}
+             "tls:index/certRequest:CertRequest", "tls:index/locallySignedCert:LocallySignedCert",
+             "command:remote:Command"}  # the TLS material goes over SSH
 VM_TYPES = {"digitalocean": "digitalocean:index/droplet:Droplet", "aws": "aws:ec2/instance:Instance",
             "azure": "azure-native:compute:VirtualMachine", "gcp": "gcp:compute/instance:Instance"}
 CASES = list(EXPECTED_TYPES)
@@ -237,20 +238,27 @@ def test_server_sans_come_from_the_address_outputs(results, case):
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids(CASES))
-def test_new_certificate_means_new_user_data(results, case):
-    """An address change re-issues the server cert (CSR input), and the cert feeds the user data."""
+def test_certificates_reach_the_host_over_ssh_not_through_user_data(results, case):
+    """An address change re-issues the server cert (CSR input); the certificates feed the TLS
+    delivery command, never the VM (issue 11: a renewal must not replace it)."""
     cloud = case[0]
     res = results[case]
     cert = res.get("tls:index/locallySignedCert:LocallySignedCert", f"h-{cloud}-server-cert")
     csr = res.get("tls:index/certRequest:CertRequest", f"h-{cloud}-server-csr")
     assert csr.urn in cert.property_dependencies["certRequestPem"]
     vm = res.get(VM_TYPES[cloud])
-    deps = {"digitalocean": "userData", "aws": "userData", "azure": "osProfile", "gcp": "metadata"}[cloud]
-    assert cert.urn in vm.property_dependencies[deps]
+    tls_urns = {r.urn for r in res.resources if r.type.startswith("tls:") and "ssh" not in r.name}
+    assert not tls_urns & set(vm.dependencies), "the VM must not depend on a certificate"
     files = _files(_user_data_text(vm, cloud))
-    assert files["/etc/docker/tls/server-cert.pem"] == cert.outputs["certPem"]
+    assert not any(path.startswith("/etc/docker/tls/") for path in files)
+    delivery = res.get("command:remote:Command", f"h-{cloud}-tls")
     server_key = res.get("tls:index/privateKey:PrivateKey", f"h-{cloud}-server-key").outputs["privateKeyPem"]
-    assert files["/etc/docker/tls/server-key.pem"] == server_key.value
+    assert delivery.inputs["stdin"].value == server_key.value  # secret, on stdin only
+    assert cert.outputs["certPem"] in delivery.inputs["create"]
+    assert cert.outputs["certPem"] in delivery.inputs["triggers"]
+    assert vm.id in delivery.inputs["triggers"]  # a replaced VM gets them again
+    assert reveal(delivery.inputs["connection"])["hostKey"] == res.get(
+        "tls:index/privateKey:PrivateKey", f"h-{cloud}-ssh-host-key").outputs["publicKeyOpenssh"]
 
 
 def _files(text: str) -> dict[str, str]:
@@ -276,7 +284,7 @@ def test_certificate_parameters_reach_pulumi_tls(results):
     ca = res.get("tls:index/selfSignedCert:SelfSignedCert")
     assert ca.inputs["isCaCertificate"] is True
     for key in res.of_type("tls:index/privateKey:PrivateKey"):
-        if key.name.startswith("h-aws-"):
+        if key.name.startswith("h-aws-") and key.name != "h-aws-ssh-host-key":
             assert (key.inputs["algorithm"], key.inputs["ecdsaCurve"]) == ("ECDSA", "P256")
 
 
@@ -325,12 +333,17 @@ def test_configured_ssh_key_is_used_and_nothing_generated(mock_engine):
     res = run_hosts(mock_engine, [{"name": "h", "cloud": "digitalocean"}], **{"dockyard:sshPublicKey": key})
     assert res.get("digitalocean:index/sshKey:SshKey").inputs["publicKey"] == key
     assert "sshPrivateKey" not in res.outputs
-    assert all(k.inputs.get("algorithm") != "ED25519" for k in res.of_type("tls:index/privateKey:PrivateKey"))
+    # no login key is generated (the only ED25519 key is the host's own SSH host key)
+    assert [k.name for k in res.of_type("tls:index/privateKey:PrivateKey")
+            if k.inputs.get("algorithm") == "ED25519"] == ["h-ssh-host-key"]
+    # Dockyard's own SSH (the TLS delivery) then uses the operator's agent: no private key
+    assert "privateKey" not in reveal(res.get("command:remote:Command", "h-tls").inputs["connection"])
 
 
 def test_generated_ssh_key_is_shared_by_the_hosts(mock_engine):
     res = run_hosts(mock_engine, [{"name": "a", "cloud": "digitalocean"}, {"name": "b", "cloud": "digitalocean"}])
-    ed = [k for k in res.of_type("tls:index/privateKey:PrivateKey") if k.inputs.get("algorithm") == "ED25519"]
+    ed = [k for k in res.of_type("tls:index/privateKey:PrivateKey") if k.inputs.get("algorithm") == "ED25519"
+          and not k.name.endswith("-ssh-host-key")]
     assert len(ed) == 1
     pub = ed[0].outputs["publicKeyOpenssh"]
     # DigitalOcean refuses a second registration of one key: one SshKey, used by both droplets.

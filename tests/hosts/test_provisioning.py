@@ -16,13 +16,13 @@ from tests.conftest import require_tool
 
 CLOUDS = ["digitalocean", "aws", "azure", "gcp"]
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx0ZXN0a2V5dGVzdGtleXRlc3RrZXl0ZXN0a2V5 ops@example"
-PEM = "-----BEGIN CERTIFICATE-----\nMIIBdummy\n-----END CERTIFICATE-----\n"
-SECRET_KEY = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIdummy\n-----END EC PRIVATE KEY-----\n"
+HOST_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAdummy\n-----END OPENSSH PRIVATE KEY-----\n"
+HOST_PUB = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGhvc3RrZXlob3N0a2V5aG9zdGtleWhvc3RrZXlob3N0\n"
 
 
 def provision(os_: str, cloud: str = "aws", user: str | None = None, port: int = 22) -> Provision:
     user = user or ("core" if os_ == "flatcar" else "ubuntu")
-    return Provision("web-1", cloud, os_, user, port, KEY, PEM, PEM.replace("dummy", "server"), SECRET_KEY)
+    return Provision("web-1", cloud, os_, user, port, KEY, HOST_KEY, HOST_PUB)
 
 
 UBUNTU_CASES = [provision("ubuntu", c, u, p) for c, u, p in itertools.product(CLOUDS, ["ubuntu", "root", "ops"], [22, 2222])]
@@ -83,7 +83,7 @@ def _ignition_files(text: str) -> dict[str, tuple[int, str]]:
 
 
 @pytest.mark.parametrize("cloud", CLOUDS)
-def test_ubuntu_writes_tls_daemon_config_and_keys(cloud):
+def test_ubuntu_writes_tls_daemon_config_but_no_tls_material(cloud):
     p = provision("ubuntu", cloud)
     text = render(p)
     assert text.startswith("#cloud-config\n")
@@ -92,16 +92,92 @@ def test_ubuntu_writes_tls_daemon_config_and_keys(cloud):
     assert daemon["hosts"] == ["unix:///var/run/docker.sock", "tcp://0.0.0.0:2376"]
     assert daemon["labels"] == [f"provider={cloud}"]
     assert daemon["tlsverify"] is True
+    # The certificates and the server key come over SSH after boot (issue 10: user data is
+    # readable from the metadata service; issue 11: a renewal must not change user data).
     for key in ("tlscacert", "tlscert", "tlskey"):
-        assert daemon[key] in files, f"{key} points at a file the document does not write"
-    assert files[daemon["tlskey"]]["content"] == SECRET_KEY
-    assert files[daemon["tlskey"]]["permissions"] == "0600"
-    assert files[daemon["tlscacert"]]["content"] == PEM
+        assert daemon[key] not in files
+    assert "BEGIN CERTIFICATE" not in text and "EC PRIVATE KEY" not in text
     dropin = files["/etc/systemd/system/docker.service.d/10-dockyard.conf"]["content"]
-    lines = dropin.splitlines()
-    assert lines[:2] == ["[Service]", "ExecStart="]  # clears the vendor `-H fd://`
-    assert "-H" not in lines[2] and "--host" not in lines[2]
+    # dockerd never starts without its TLS material (skipped, not failed, until it arrives)
+    assert f"ConditionPathExists={daemon['tlskey']}" in dropin.splitlines()
+    service = dropin[dropin.index("[Service]"):].splitlines()
+    assert service[:2] == ["[Service]", "ExecStart="]  # clears the vendor `-H fd://`
+    assert "-H" not in service[2] and "--host" not in service[2]
     assert "2375" not in text
+
+
+@pytest.mark.parametrize("os_", ["ubuntu", "flatcar"])
+def test_no_tls_material_in_any_document(os_):
+    for cloud in CLOUDS:
+        text = render(provision(os_, cloud))
+        assert "/etc/docker/tls/server-key.pem" not in _written_paths(os_, text)
+        assert "/etc/docker/tls/server-cert.pem" not in _written_paths(os_, text)
+
+
+def _written_paths(os_: str, text: str) -> set[str]:
+    return set(_cloud_files(text) if os_ == "ubuntu" else _ignition_files(text))
+
+
+def test_ubuntu_installs_the_generated_ssh_host_key_only():
+    doc = yaml.safe_load(render(provision("ubuntu")))
+    assert doc["ssh_keys"] == {"ed25519_private": HOST_KEY, "ed25519_public": HOST_PUB}
+    assert doc["ssh_deletekeys"] is True  # the image's own keys go
+    assert doc["ssh_genkeytypes"] == ["ed25519"]  # ours exists: no unpinned key is made
+    files = _cloud_files(render(provision("ubuntu")))
+    assert files["/etc/ssh/sshd_config.d/10-dockyard-hostkey.conf"]["content"] == \
+        "HostKey /etc/ssh/ssh_host_ed25519_key\n"
+
+
+def test_flatcar_installs_the_generated_ssh_host_key_only():
+    files = _ignition_files(render(provision("flatcar")))
+    assert files["/etc/ssh/ssh_host_ed25519_key"] == (0o600, HOST_KEY)
+    assert files["/etc/ssh/ssh_host_ed25519_key.pub"] == (0o644, HOST_PUB)
+    assert files["/etc/ssh/sshd_config.d/10-dockyard-hostkey.conf"][1] == "HostKey /etc/ssh/ssh_host_ed25519_key\n"
+
+
+def test_ubuntu_marker_is_the_last_provisioning_step():
+    doc = yaml.safe_load(render(provision("ubuntu", port=2222)))
+    files = _cloud_files(render(provision("ubuntu")))
+    assert doc["runcmd"][-1] == ["/etc/dockyard/finish-provisioning"]
+    script = files["/etc/dockyard/finish-provisioning"]
+    assert script["permissions"] == "0755"
+    lines = script["content"].splitlines()
+    restart = lines.index("systemctl restart docker")
+    assert lines[-1] == "touch /var/lib/dockyard/provisioned" and restart < len(lines) - 1
+    # dockerd is restarted nowhere after it (the last restart is the finish script's own)
+    assert not any("restart docker" in " ".join(c) for c in doc["runcmd"][:-1])
+
+
+def test_flatcar_marker_unit():
+    doc = json.loads(render(provision("flatcar")))
+    units = {u["name"]: u for u in doc["systemd"]["units"]}
+    unit = units["dockyard-provisioned.service"]
+    assert unit["enabled"] is True
+    assert "ExecStart=/etc/dockyard/finish-provisioning" in unit["contents"].splitlines()
+    assert "ConditionPathExists=!/var/lib/dockyard/provisioned" in unit["contents"].splitlines()
+    mode, script = _ignition_files(render(provision("flatcar")))["/etc/dockyard/finish-provisioning"]
+    assert mode == 0o755 and script.splitlines()[-1] == "touch /var/lib/dockyard/provisioned"
+
+
+@pytest.mark.parametrize("os_", ["ubuntu", "flatcar"])
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_metadata_guard_where_the_metadata_service_serves_user_data(os_, cloud):
+    """DigitalOcean and GCP hand user data to any local process; AWS (IMDSv2, hop limit 1) and
+    Azure (customData is not in IMDS) do not, and their containers keep the metadata service."""
+    text = render(provision(os_, cloud))
+    guarded = cloud in ("digitalocean", "gcp")
+    assert ("169.254.169.254" in text) == guarded
+    if os_ == "ubuntu":
+        doc = yaml.safe_load(text)
+        files = _cloud_files(text)
+        assert ("/etc/systemd/system/dockyard-metadata-guard.service" in files) == guarded
+        assert (["systemctl", "enable", "--now", "dockyard-metadata-guard.service"] in doc["runcmd"]) == guarded
+        dropin = files["/etc/systemd/system/docker.service.d/10-dockyard.conf"]["content"]
+    else:
+        units = {u["name"]: u for u in json.loads(text)["systemd"]["units"]}
+        assert ("dockyard-metadata-guard.service" in units) == guarded
+        dropin = units["docker.service"]["dropins"][0]["contents"]
+    assert ("After=dockyard-metadata-guard.service" in dropin.splitlines()) == guarded
 
 
 def test_ubuntu_installs_docker_from_dockers_repository():
@@ -135,13 +211,14 @@ def test_flatcar_ignition_content(cloud):
     daemon = json.loads(body)
     assert daemon["labels"] == [f"provider={cloud}"] and daemon["tlsverify"] is True
     assert "hosts" not in daemon  # sockets come from systemd (-H fd://); hosts would conflict
-    assert files[daemon["tlskey"]] == (0o600, SECRET_KEY)
-    assert files[daemon["tlscacert"]][1] == PEM
+    assert daemon["tlskey"] not in files and daemon["tlscacert"] not in files  # delivered over SSH
     units = {u["name"]: u for u in doc["systemd"]["units"]}
     assert "ListenStream=2376" in units["docker-tls-tcp.socket"]["contents"]
     assert units["docker-tls-tcp.socket"]["enabled"] is True
     assert units["docker.service"]["dropins"], "docker.service needs its drop-in"
-    assert "docker-tls-tcp.socket" in units["docker.service"]["dropins"][0]["contents"]
+    dropin = units["docker.service"]["dropins"][0]["contents"].splitlines()
+    assert "Requires=docker-tls-tcp.socket" in dropin
+    assert f"ConditionPathExists={daemon['tlskey']}" in dropin
     assert "ListenStream=2222" in units["sshd.socket"]["dropins"][0]["contents"]
     assert doc["passwd"]["users"] == [{"name": "core", "sshAuthorizedKeys": [KEY]}]
     assert "2375" not in text
