@@ -325,7 +325,9 @@ class DockerHost(pulumi.ComponentResource):
             stdin=pulumi.Output.secret(self.tls.server_key_pem),
             add_previous_output_in_env=False,
             triggers=[self.machine.id, self.tls.ca_cert_pem, self.tls.server_cert_pem],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.machine]),
+            # It handles the server key: whatever it prints stays secret too.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.machine],
+                                        additional_secret_outputs=["stdout", "stderr"]),
         )
 
 
