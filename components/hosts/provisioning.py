@@ -370,7 +370,8 @@ def flatcar_ignition(p: Provision) -> str:
         _ignition_file("/etc/docker/daemon.json",
                        json.dumps(daemon_config(p.cloud, tcp=None), indent=2, sort_keys=True) + "\n", 0o644),
         # Flatcar's sshd-keygen makes only the key types that are missing; the drop-in makes sshd
-        # serve ours alone, the one every SSH connection of Dockyard pins.
+        # serve ours alone, the one every SSH connection of Dockyard pins (Flatcar's sshd reads
+        # /etc/ssh/sshd_config.d/*.conf: flatcar/scripts#945, read 2026-12-02).
         _ignition_file(SSH_HOST_KEY, p.ssh_host_private_key, 0o600),
         _ignition_file(f"{SSH_HOST_KEY}.pub", p.ssh_host_public_key, 0o644),
         _ignition_file(SSH_HOSTKEY_DROPIN, f"HostKey {SSH_HOST_KEY}\n", 0o644),

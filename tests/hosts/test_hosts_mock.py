@@ -513,3 +513,16 @@ def test_local_stack_imports_no_cloud_sdk(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("port", [22, 2222])
+def test_hosts_output_has_a_known_hosts_line_for_the_pinned_key(mock_engine, port):
+    res = run_hosts(mock_engine, [{"name": "h", "cloud": "gcp", "sshPort": port}])
+    entry = res.outputs["hosts"]["h"]
+    pub = res.get("tls:index/privateKey:PrivateKey", "h-ssh-host-key").outputs["publicKeyOpenssh"]
+    where = entry["ip"] if port == 22 else f"[{entry['ip']}]:{port}"  # OpenSSH known_hosts syntax
+    assert entry["sshKnownHosts"] == f"{where} {pub.strip()}"
+    assert res.get("tls:index/privateKey:PrivateKey", "h-ssh-host-key").inputs["algorithm"] == "ED25519"
+    # the host's private key is secret wherever it goes
+    vm = res.get(VM_TYPES["gcp"])
+    assert isinstance(vm.inputs["metadata"]["user-data"], Secret)
