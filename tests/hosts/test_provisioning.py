@@ -232,3 +232,30 @@ def test_daemon_config_never_uses_2375():
 def test_unknown_os_is_refused():
     with pytest.raises(ValueError):
         render(provision("windows"))
+
+
+# --- our systemd units, checked by systemd itself -------------------------------------------------
+
+
+def _verify_unit(tmp_path, name: str, text: str) -> subprocess.CompletedProcess:
+    f = tmp_path / name
+    f.write_text(text)
+    return subprocess.run(["systemd-analyze", "verify", "--man=no", str(f)], capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_units_pass_systemd_analyze_verify(tmp_path):
+    require_tool("systemd-analyze", reason="Debian package systemd")
+    ubuntu = _cloud_files(render(provision("ubuntu", "digitalocean")))
+    guard = ubuntu["/etc/systemd/system/dockyard-metadata-guard.service"]["content"]
+    out = _verify_unit(tmp_path, "dockyard-metadata-guard.service", guard)
+    assert out.returncode == 0, out.stderr
+    flatcar = {u["name"]: u for u in json.loads(render(provision("flatcar", "gcp")))["systemd"]["units"]}
+    assert flatcar["dockyard-metadata-guard.service"]["contents"] == guard
+    out = _verify_unit(tmp_path, "dockyard-provisioned.service", flatcar["dockyard-provisioned.service"]["contents"])
+    # The one complaint allowed: the script it runs is written by the same document, on the VM.
+    problems = [line for line in out.stderr.splitlines() if line.strip()]
+    assert problems == ["dockyard-provisioned.service: Command /etc/dockyard/finish-provisioning is not "
+                        "executable: No such file or directory"], out.stderr
+    # systemd-analyze does judge: a broken unit fails
+    assert _verify_unit(tmp_path, "broken.service", "[Service]\nExecStart=/bin/sh -c 'x\n").returncode != 0
