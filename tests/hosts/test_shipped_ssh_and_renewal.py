@@ -93,3 +93,16 @@ def test_certificate_renewal_changes_no_vm_and_reruns_the_delivery(stack):
     assert len(deliveries) == len(vms)
     for urn in deliveries:
         assert engine.reveal(old[urn].inputs["triggers"]) != engine.reveal(new[urn].inputs["triggers"]), urn
+
+
+@pytest.mark.parametrize("stack", ["do-dev", "aws-dev"])
+def test_swarm_commands_run_after_their_node_serves_tls(stack):
+    """A node's bootstrap commands wait for its TLS delivery (dockerd serving TLS), on the same host."""
+    _files, result = _preview(stack)
+    commands = {c.urn: c for c in result.of_type("command:remote:Command")}
+    swarm = [c for c in commands.values() if not c.name.endswith("-tls")]
+    assert swarm
+    for cmd in swarm:
+        pinned = engine.reveal(cmd.inputs["connection"])["hostKey"]
+        deliveries = [commands[u] for u in cmd.dependencies if u in commands and commands[u].name.endswith("-tls")]
+        assert [engine.reveal(d.inputs["connection"])["hostKey"] for d in deliveries] == [pinned], cmd.name
