@@ -1,5 +1,11 @@
 """The SSH host key Dockyard generates is the one the host serves, and the pin refuses any other.
 
+Two clients, both against a real sshd: ``pinned_dial`` (tests/hosts/pinned_dial/main.go) checks
+the key with golang.org/x/crypto/ssh exactly as pulumi-command's remote connection does with
+``connection.hostKey`` set (the code path of every SSH command Dockyard runs), fed the value in
+pulumi_tls's ``public_key_openssh`` form; OpenSSH checks the ``sshKnownHosts`` line of the
+``hosts`` output (the operator's own ssh).
+
 Real tools: OpenSSH's sshd, started on 127.0.0.1 in a private mount namespace whose /etc/ssh holds
 exactly what the rendered cloud-init document installs (the ed25519 key from ``ssh_keys`` and the
 ``HostKey`` drop-in), plus a stray ECDSA key as an image or Flatcar's sshd-keygen would leave one.
@@ -98,6 +104,48 @@ def pinned_ssh(tmp_path: Path, port: int, client_key: Path, pinned_key: str, *ex
            "-o", "GlobalKnownHostsFile=/dev/null", "-o", f"HostKeyAlgorithms={algorithm}",
            "-o", "ConnectTimeout=10", *extra, "root@127.0.0.1", "echo pinned-ok"]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=60, env={**os.environ, "SSH_AUTH_SOCK": ""})
+
+
+@pytest.fixture(scope="module")
+def pinned_dial(tmp_path_factory):
+    """Build the Go client against Debian's golang.org/x/crypto (GOPATH mode, offline)."""
+    require_tool("go", reason="Debian packages golang-go, golang-golang-x-crypto-dev")
+    gopath = "/usr/share/gocode"
+    require(Path(gopath, "src/golang.org/x/crypto/ssh").is_dir(), "Debian package golang-golang-x-crypto-dev")
+    out = tmp_path_factory.mktemp("pinned_dial")
+    env = {**os.environ, "GO111MODULE": "off", "GOPATH": gopath, "GOCACHE": str(out / "cache"),
+           "GOFLAGS": "", "CGO_ENABLED": "0"}
+    src = Path(__file__).parent / "pinned_dial" / "main.go"
+    built = subprocess.run(["go", "build", "-o", str(out / "pinned_dial"), str(src)], env=env, capture_output=True,
+                           text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    return out / "pinned_dial"
+
+
+def provider_dial(binary: Path, tmp_path: Path, port: int, client_key: Path, host_key: str):
+    """Dial the way the provider does, with ``host_key`` as pulumi_tls gives public_key_openssh
+    ("<type> <base64>\n", no comment)."""
+    pinned = tmp_path / f"host_key_{abs(hash(host_key))}"
+    pinned.write_text(" ".join(host_key.split()[:2]) + "\n")
+    return subprocess.run([str(binary), f"127.0.0.1:{port}", "root", str(client_key), str(pinned), "echo pinned-ok"],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_provider_connection_succeeds_with_the_pinned_key(sshd, pinned_dial, tmp_path):
+    port, host_pub, client = sshd
+    out = provider_dial(pinned_dial, tmp_path, port, client, host_pub)
+    assert (out.returncode, out.stdout.strip()) == (0, "pinned-ok"), out.stderr
+
+
+def test_provider_connection_with_a_different_key_is_refused(sshd, pinned_dial, tmp_path):
+    port, _host_pub, client = sshd
+    _, other_pub = keygen(tmp_path / "another_hosts_key")
+    out = provider_dial(pinned_dial, tmp_path, port, client, other_pub)
+    assert out.returncode != 0 and "pinned-ok" not in out.stdout
+    assert "host key mismatch" in out.stderr, out.stderr
+    _, ecdsa_pub = keygen(tmp_path / "ecdsa_pin", "ecdsa")  # the host's stray ecdsa key is never offered
+    out = provider_dial(pinned_dial, tmp_path, port, client, ecdsa_pub)
+    assert out.returncode != 0 and "pinned-ok" not in out.stdout
 
 
 def test_pinned_connection_succeeds_with_the_generated_host_key(sshd, tmp_path):
