@@ -259,3 +259,15 @@ def test_units_pass_systemd_analyze_verify(tmp_path):
                         "executable: No such file or directory"], out.stderr
     # systemd-analyze does judge: a broken unit fails
     assert _verify_unit(tmp_path, "broken.service", "[Service]\nExecStart=/bin/sh -c 'x\n").returncode != 0
+
+
+def test_the_marker_written_is_the_marker_the_swarm_waits_for():
+    """CONTRACTS.md: h-hosts writes it, the swarm scripts wait for it; one path on both sides."""
+    from components.hosts.provisioning import PROVISIONED_MARKER
+    from components.swarm import scripts
+
+    assert scripts.PROVISIONED_MARKER == PROVISIONED_MARKER == "/var/lib/dockyard/provisioned"
+    ubuntu = _cloud_files(render(provision("ubuntu")))["/etc/dockyard/finish-provisioning"]["content"]
+    flatcar = _ignition_files(render(provision("flatcar")))["/etc/dockyard/finish-provisioning"][1]
+    for script in (ubuntu, flatcar):
+        assert script.splitlines()[-1] == f"touch {PROVISIONED_MARKER}"
