@@ -85,6 +85,8 @@ def test_cloud_scripts_wait_for_provisioning_local_ones_do_not(mock_engine, clou
     commands = result.of_type(cmd)
     assert {c.name.rsplit("-", 1)[-1] for c in commands} >= {"probe", "init", "join", "reconcile", "converge"}
     for c in commands:
+        if c.name.endswith("-tls"):
+            continue  # the DockerHost's TLS delivery (components/hosts), which the marker waits for
         assert f"MARKER={marker}\n" in c.inputs["create"] or f"MARKER='{marker}'\n" in c.inputs["create"], c.name
 
 
