@@ -240,3 +240,44 @@ def test_private_addresses_lie_in_the_subnet_the_cloud_assigns_them_from(applied
             assert inside(address.outputs["address"], subnet.inputs["ipCidrRange"], 2, 2)
             checked += 1
     assert checked >= 3
+
+
+def test_every_kubernetes_kind_the_converters_may_declare_has_a_mock():
+    """components/kubernetes/objects.py declares any of these kinds from a converted app."""
+    from components.kubernetes.objects import KINDS
+
+    tokens = {f"kubernetes:{'core' if api == 'v1' else api.split('/')[0]}/{api.split('/')[-1]}:{kind}"
+              for api, kind in KINDS}
+    assert sorted(tokens - set(mocks.RESOURCES)) == []
+
+
+_SDKS = {"aws": "pulumi_aws", "az": "pulumi_azure_native", "azure": "pulumi_azure_native",
+         "azure_native": "pulumi_azure_native", "gcp": "pulumi_gcp", "do": "pulumi_digitalocean",
+         "digitalocean": "pulumi_digitalocean", "docker": "pulumi_docker", "command": "pulumi_command",
+         "k8s": "pulumi_kubernetes", "kubernetes": "pulumi_kubernetes", "tls": "pulumi_tls", "eks": "pulumi_eks"}
+
+
+def test_every_resource_class_the_components_construct_has_a_mock():
+    """Not only what the shipped stacks happen to create: every `<sdk>.<module>.<Class>(` in
+    components/ (the import aliases above) that is a custom resource or a remote component."""
+    import importlib
+    import inspect
+    import re
+
+    pattern = re.compile(r"\b((?:" + "|".join(_SDKS) + r")(?:\.[a-z0-9_]+)*\.[A-Z]\w*)\(")
+    calls = set()
+    for path in (ROOT / "components").rglob("*.py"):
+        calls |= set(pattern.findall(path.read_text()))
+    missing = []
+    for call in sorted(calls):
+        head, *rest = call.split(".")
+        obj = importlib.import_module(_SDKS[head])
+        for part in rest:
+            obj = getattr(obj, part)
+        if not (inspect.isclass(obj) and issubclass(obj, pulumi.Resource)):
+            continue  # an Args class
+        token = re.search(r"super\([^)]*\)\.__init__\(\s*'([^']+)'", inspect.getsource(obj))
+        assert token, call
+        if ":" in token.group(1) and token.group(1) not in mocks.RESOURCES:  # providers: 'docker'
+            missing.append(f"{call} ({token.group(1)})")
+    assert len(calls) > 40 and missing == []

@@ -296,6 +296,36 @@ def _plain_object(ctx, inputs):
     return _k8s_object(ctx, inputs)
 
 
+@resource_outputs("kubernetes:core/v1:Pod")
+def _pod(ctx, inputs):
+    # The provider waits for the Pod to be ready: scheduled, an IP from the pod network.
+    return {**_k8s_object(ctx, inputs), "status": {
+        "phase": "Running", "podIP": f"10.244.{ctx.number(250, 'p1')}.{2 + ctx.number(250, 'p2')}",
+        "conditions": [{"type": "Ready", "status": "True"}]}}
+
+
+@resource_outputs("kubernetes:batch/v1:Job")
+def _job(ctx, inputs):
+    # The provider waits for a Job to complete.
+    spec = dict(inputs.get("spec") or {})
+    completions = spec.get("completions") or 1
+    return {**_k8s_object(ctx, inputs), "status": {"succeeded": completions, "active": 0,
+                                                   "startTime": "2026-01-01T00:00:00Z",
+                                                   "completionTime": "2026-01-01T00:01:00Z"}}
+
+
+@resource_outputs("kubernetes:batch/v1:CronJob")
+def _cron_job(ctx, inputs):
+    return {**_k8s_object(ctx, inputs), "status": {}}
+
+
+@resource_outputs("kubernetes:policy/v1:PodDisruptionBudget")
+def _pdb(ctx, inputs):
+    return {**_k8s_object(ctx, inputs), "status": {"observedGeneration": 1, "currentHealthy": 0,
+                                                   "desiredHealthy": 0, "disruptionsAllowed": 0,
+                                                   "expectedPods": 0}}
+
+
 @resource_outputs("kubernetes:core/v1:PersistentVolumeClaim")
 def _pvc(ctx, inputs):
     spec = dict(inputs.get("spec") or {})
