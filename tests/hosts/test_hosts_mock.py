@@ -526,3 +526,13 @@ def test_hosts_output_has_a_known_hosts_line_for_the_pinned_key(mock_engine, por
     # the host's private key is secret wherever it goes
     vm = res.get(VM_TYPES["gcp"])
     assert isinstance(vm.inputs["metadata"]["user-data"], Secret)
+
+
+def test_metadata_services_without_the_guard_do_not_hand_user_data_to_containers(results):
+    """AWS: IMDSv2 only, token PUT hop limit 1 (a bridged container's reply dies at the extra hop).
+    Azure: the document is customData, which IMDS does not serve; the IMDS-served `userData`
+    property stays unset. (DigitalOcean and GCP get the metadata guard: test_provisioning.py.)"""
+    aws = results[("aws", "ubuntu")].get(VM_TYPES["aws"]).inputs["metadataOptions"]
+    assert (aws["httpTokens"], aws["httpPutResponseHopLimit"]) == ("required", 1)
+    azure = results[("azure", "ubuntu")].get(VM_TYPES["azure"]).inputs
+    assert "userData" not in azure and azure["osProfile"]["customData"]
