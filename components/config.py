@@ -594,6 +594,8 @@ class KubernetesComposeApp(Model):
     compose: str = Field(description="Path of the compose file, relative to the project.")
     namespace: str | None = Field(None, description="Namespace (default: the app name).")
     profiles: list[str] | None = Field(None, description=_PROFILES_HELP)
+    service_groups: bool = Field(False, description="Services sharing a kompose.service.group label run in one "
+                                                    "pod (kompose's --service-group-mode=label).")
 
     @field_validator("profiles")
     @classmethod

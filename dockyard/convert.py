@@ -25,6 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--env-file-configmap", action="store_true",
                         help="env_file contents as one ConfigMap per file through envFrom (as kompose); "
                              "default: inline env")
+    parser.add_argument("--service-groups", action="store_true",
+                        help="services sharing a kompose.service.group label run in one pod "
+                             "(as kompose --service-group-mode=label)")
     parser.add_argument("--profile", action="append", metavar="PROFILE", dest="profiles",
                         help="activate a compose profile (repeatable; default: COMPOSE_PROFILES, "
                              "as docker compose --profile)")
@@ -46,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     project = load_compose(args.compose, profiles=args.profiles)
     result = to_kubernetes(project, namespace=args.namespace, create_namespace=args.namespace is not None,
                            published_service_type=args.service_type,
-                           env_file_config_map=args.env_file_configmap)
+                           env_file_config_map=args.env_file_configmap, service_groups=args.service_groups)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     sys.stdout.write(yaml.dump_all(result.objects, Dumper=_dumper(yaml), sort_keys=False,

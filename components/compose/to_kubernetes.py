@@ -146,10 +146,13 @@ def _affinity_terms(svc: Service, conv: Conversion) -> tuple[list[dict], list[di
 
 class _Converter:
     def __init__(self, project: ComposeProject, namespace: str | None, published_service_type: str,
-                 volume_size: str, storage_class: str | None, env_file_config_map: bool = False):
+                 volume_size: str, storage_class: str | None, env_file_config_map: bool = False,
+                 service_groups: bool = False):
         self.p = project
+        self.service_groups = service_groups
         self.env_file_config_map = env_file_config_map
         self.kl = KomposeLabels()  # the kompose labels of the service being converted
+        self.groups: dict[str, list[Service]] = {}  # kompose.service.group -> its services
         self.ns = namespace
         self.default_type = published_service_type
         self.volume_size = volume_size
@@ -571,9 +574,12 @@ class _Converter:
         annotations = self.annotations(svc)
         self.kl = kompose_labels.read(svc, conv)
         self.templates = []  # StatefulSet volumeClaimTemplates
-        if self.kl.group:
+        if self.kl.group and self.service_groups:
+            self.groups.setdefault(self.kl.group, []).append(svc)
+        elif self.kl.group:
             conv.warn(field_path(svc, "labels", "kompose.service.group"),
-                      f"not mapped to {TARGET}: each compose service stays its own pod (reachable by its name)")
+                      "used only when service groups are asked for (as kompose's --service-group-mode=label): "
+                      "dockyard convert --service-groups, or serviceGroups: true on the app")
         # pod-level settings
         pod: dict = {}
         container = self.container(svc, name, pod)
@@ -686,6 +692,57 @@ class _Converter:
         self.out.objects.append({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
                                  "metadata": _meta(name, self.ns, self.labels(svc)), "spec": spec})
 
+    def merge_group(self, group: str, members: list[Service]) -> None:
+        """kompose.service.group: the members' containers in one pod (one workload named after the
+        group, settings of its first member); each member keeps its Service, which selects that pod."""
+        label = "kompose.service.group"
+        if len(members) < 2:
+            self.out.warn(field_path(members[0], "labels", label), f"{group!r} has one service; nothing to group")
+            return
+        names = [dns_label(m.name) for m in members]
+        workloads = [o for o in self.out.objects if o["kind"] in ("Deployment", "DaemonSet", "StatefulSet")
+                     and o["metadata"]["name"] in names]
+        kinds = {w["kind"] for w in workloads}
+        replicas = {w["spec"].get("replicas") for w in workloads}
+        if len(kinds) > 1 or len(replicas) > 1:
+            self.out.warn(field_path(members[0], "labels", label), f"{group!r}: its services differ in controller "
+                          "or replicas; not grouped (each stays its own pod)")
+            return
+        first = workloads[0]
+        pod = first["spec"]["template"]["spec"]
+        ports: dict[tuple, str] = {}
+        for w in workloads:
+            for c in w["spec"]["template"]["spec"]["containers"]:
+                for p in c.get("ports", []):
+                    key = (p["containerPort"], p["protocol"])
+                    if key in ports and ports[key] != c["name"]:
+                        self.out.warn(field_path(members[0], "labels", label),
+                                      f"{group!r}: {c['name']} and {ports[key]} both listen on {key[0]}/{key[1]} "
+                                      "in one pod; not grouped")
+                        return
+                    ports[key] = c["name"]
+        for w in workloads[1:]:
+            other = w["spec"]["template"]["spec"]
+            pod["containers"].extend(other["containers"])
+            known = {v["name"] for v in pod.get("volumes", [])}
+            for v in other.get("volumes", []):
+                if v["name"] not in known:
+                    pod.setdefault("volumes", []).append(v)
+            self.out.objects.remove(w)
+        gname = dns_label(group)
+        selector = {"app.kubernetes.io/name": gname, "app.kubernetes.io/instance": self.instance}
+        first["metadata"]["name"] = gname
+        first["metadata"]["labels"] = {**self.labels(), **selector}
+        first["spec"]["selector"] = {"matchLabels": dict(selector)}
+        first["spec"]["template"]["metadata"]["labels"] = {**self.labels(), **selector}
+        if first["kind"] == "StatefulSet":
+            first["spec"]["serviceName"] = names[0]
+        for o in self.out.objects:
+            if o["kind"] == "Service" and o["metadata"]["name"] in names:
+                o["spec"]["selector"] = dict(selector)
+        for spread in pod.get("topologySpreadConstraints", []):
+            spread["labelSelector"] = {"matchLabels": dict(selector)}
+
     def strategy(self, svc: Service) -> dict | None:
         uc = svc.deploy.update_config
         if uc is None:
@@ -747,6 +804,8 @@ class _Converter:
                                      "metadata": {"name": self.ns, "labels": self.labels()}})
         for svc in self.p.services.values():
             self.convert_service(svc)
+        for group, members in self.groups.items():
+            self.merge_group(group, members)
         self.out.warnings[:0] = list(self.p.warnings)
         # shared objects first (a Deployment needs its claims and config maps), then the rest
         first = ("Namespace", "ConfigMap", "Secret", "PersistentVolumeClaim")
@@ -756,7 +815,8 @@ class _Converter:
 
 def to_kubernetes(project: ComposeProject, *, namespace: str | None = None, create_namespace: bool = False,
                   published_service_type: str = "ClusterIP", volume_size: str = "1Gi",
-                  storage_class: str | None = None, env_file_config_map: bool = False) -> KubernetesConversion:
+                  storage_class: str | None = None, env_file_config_map: bool = False,
+                  service_groups: bool = False) -> KubernetesConversion:
     """Kubernetes manifests for every compose service, plus warnings naming each unmapped field.
 
     `published_service_type` is the Service type of a service with published ports and no
@@ -764,10 +824,11 @@ def to_kubernetes(project: ComposeProject, *, namespace: str | None = None, crea
     LoadBalancer or NodePort). `volume_size` is the request of each PVC.
     `env_file_config_map`: env_file contents as one ConfigMap per file, referenced with envFrom (as
     kompose does); by default they are inline `env` entries. A service asks for it alone with the
-    label ``dockyard.env_file: configmap``. kompose's labels (components/compose/kompose_labels.py)
+    label ``dockyard.env_file: configmap``. `service_groups`: services sharing a
+    kompose.service.group label run as one pod (kompose's --service-group-mode=label). kompose's labels (components/compose/kompose_labels.py)
     are honoured per service.
     """
     if published_service_type not in ("ClusterIP", "NodePort", "LoadBalancer"):
         raise ValueError(f"published_service_type {published_service_type!r}")
     return _Converter(project, namespace, published_service_type, volume_size, storage_class,
-                      env_file_config_map).run(create_namespace)
+                      env_file_config_map, service_groups).run(create_namespace)

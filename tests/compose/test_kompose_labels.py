@@ -236,7 +236,7 @@ def test_other_kompose_labels_and_bad_values_warn_by_name(compose_file):
         """)
     warned = {w.split(": ", 1)[0]: w for w in r.warnings}
     assert "not supported by Dockyard" in warned["services.web.labels.kompose.hpa.cpu"]
-    assert "each compose service stays its own pod" in warned["services.web.labels.kompose.service.group"]
+    assert "used only when service groups are asked for" in warned["services.web.labels.kompose.service.group"]
     assert "'Sometimes' is not Always, IfNotPresent or Never; ignored" in warned[
         "services.web.labels.kompose.image-pull-policy"]
     assert "'nfs' is not one of" in warned["services.web.labels.kompose.volume.type"]
@@ -291,3 +291,36 @@ def test_convert_env_file_configmap_option(tmp_path):
     assert docs[("ConfigMap", "web-app-env")]["data"] == {"LOG_LEVEL": "info"}
     c = docs[("Deployment", "web")]["spec"]["template"]["spec"]["containers"][0]
     assert c["envFrom"] == [{"configMapRef": {"name": "web-app-env"}}]
+
+
+def test_service_group_runs_one_pod_when_asked(compose_file):
+    text = """
+        services:
+          nginx:
+            image: nginx:1.27
+            ports: ["80:80"]
+            volumes: ["logs:/var/log/nginx"]
+            labels: {kompose.service.group: web}
+          logs:
+            image: busybox:1.36
+            command: ["tail", "-F", "/var/log/nginx/access.log"]
+            volumes: ["logs:/var/log/nginx:ro"]
+            labels: {kompose.service.group: web}
+        volumes:
+          logs: {}
+        """
+    default = convert(compose_file, text)
+    assert {o["metadata"]["name"] for o in default.objects if o["kind"] == "Deployment"} == {"nginx", "logs"}
+    r = convert(compose_file, text, service_groups=True)
+    (dep,) = [o for o in r.objects if o["kind"] == "Deployment"]
+    assert dep["metadata"]["name"] == "web"
+    pod = dep["spec"]["template"]["spec"]
+    assert [c["name"] for c in pod["containers"]] == ["nginx", "logs"]
+    assert [v["persistentVolumeClaim"]["claimName"] for v in pod["volumes"]] == ["logs"]
+    labels = dep["spec"]["template"]["metadata"]["labels"]
+    assert dep["spec"]["selector"]["matchLabels"].items() <= labels.items()
+    # each compose name still resolves: its Service selects the group's pod
+    for name in ("nginx", "logs"):
+        svc = find(r.objects, "Service", name)
+        assert svc["spec"]["selector"].items() <= labels.items()
+    assert not [w for w in r.warnings if "service.group" in w]
