@@ -143,7 +143,9 @@ def test_stack_config_profiles_reach_compose_app(tmp_path):
     from components import config as C
     from components.kubernetes.build import plan
 
-    (tmp_path / "app.yml").write_text(PROFILED.replace("    env_file: not-there.env\n", ""))
+    (tmp_path / "app.yml").write_text(PROFILED.replace("    env_file: not-there.env\n", "").replace(
+        "    profiles: [admin]\n", "    profiles: [admin]\n    labels: {kompose.service.group: g}\n").replace(
+        "    ports: [\"8080:80\"]\n", "    ports: [\"8080:80\"]\n    labels: {kompose.service.group: g}\n"))
     kubeconfig = tmp_path / "kubeconfig"
     kubeconfig.write_text(yaml.safe_dump({
         "apiVersion": "v1", "kind": "Config", "current-context": "docker-desktop",
@@ -151,13 +153,16 @@ def test_stack_config_profiles_reach_compose_app(tmp_path):
         "users": [{"name": "u", "user": {"token": "t"}}],
         "contexts": [{"name": "docker-desktop", "context": {"cluster": "c", "user": "u"}}]}))
     raw = {"kubernetes": {"cluster": "existing", "kubeconfig": str(kubeconfig), "context": "docker-desktop",
-                          "apps": [{"name": "shop", "compose": str(tmp_path / "app.yml"), "profiles": ["admin"]}]}}
+                          "apps": [{"name": "shop", "compose": str(tmp_path / "app.yml"), "profiles": ["admin"],
+                                   "serviceGroups": True}]}}
     cfg = C.validate(raw, {}, project_dir=tmp_path)
     assert cfg.kubernetes.apps[0].profiles == ["admin"]
     p = plan(cfg, "dev")
     (app,) = p.compose_apps
-    deployments = {o["metadata"]["name"] for o in app.objects if o["kind"] == "Deployment"}
-    assert deployments == {"web", "admin"}
+    deployments = {o["metadata"]["name"]: o for o in app.objects if o["kind"] == "Deployment"}
+    # the admin profile is active, and serviceGroups puts web and admin (group g) in one pod
+    assert list(deployments) == ["g"]
+    assert [c["name"] for c in deployments["g"]["spec"]["template"]["spec"]["containers"]] == ["web", "admin"]
 
 
 @pytest.mark.parametrize("where", [
