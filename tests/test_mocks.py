@@ -281,3 +281,10 @@ def test_every_resource_class_the_components_construct_has_a_mock():
         if ":" in token.group(1) and token.group(1) not in mocks.RESOURCES:  # providers: 'docker'
             missing.append(f"{call} ({token.group(1)})")
     assert len(calls) > 40 and missing == []
+
+
+def test_azure_does_not_return_a_vms_write_only_os_profile_fields(applied):
+    for vm in applied["azure-dev"].of_type("azure-native:compute:VirtualMachine"):
+        assert "customData" in vm.inputs["osProfile"]
+        assert "customData" not in vm.outputs["osProfile"] and "adminPassword" not in vm.outputs["osProfile"]
+        assert vm.outputs["osProfile"]["computerName"] == vm.inputs["osProfile"]["computerName"]

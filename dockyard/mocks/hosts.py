@@ -370,8 +370,13 @@ def _az_vm(ctx, inputs):
         if known(value) and not _AZ_VM_NAME.match(value):
             raise ctx.refuse(f"{key} {value!r} must be 1-64 letters, digits and '-', not ending in '-'")
     name, rid = _az_id(ctx, inputs, "Microsoft.Compute", "virtualMachines", "vmName")
-    return {"id": rid, "name": name, "vmId": f"{ctx.hex(8)}-0000-4000-8000-{ctx.hex(12, 'vm')}",
-            "provisioningState": "Succeeded"}
+    out = {"id": rid, "name": name, "vmId": f"{ctx.hex(8)}-0000-4000-8000-{ctx.hex(12, 'vm')}",
+           "provisioningState": "Succeeded"}
+    if isinstance(inputs.get("osProfile"), dict):
+        # ARM never returns the write-only adminPassword and customData of a VM's osProfile
+        # (Azure REST API, Virtual Machines - Get, OSProfile, read 2026-12-02).
+        out["osProfile"] = {k: v for k, v in inputs["osProfile"].items() if k not in ("adminPassword", "customData")}
+    return out
 
 
 # --- GCP ----------------------------------------------------------------------------------------
