@@ -72,7 +72,14 @@ def evaluate(stack: str, overrides: list[str] = (), project_dir: Path = stackfil
     files = stackfile.load(stack, project_dir)
     for assignment in overrides:
         stackfile.apply_set(files, assignment)
+    return files, run_files(files, dry_run=dry_run)
 
+
+
+def run_files(files: stackfile.StackFiles, dry_run: bool = False, **engine_options):
+    """Run the project's program on loaded stack files (dockyard.testing passes its mock options)."""
+    project_dir = files.project_dir
+    stack = files.stack
     main = project_dir / "__main__.py"
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
@@ -85,11 +92,10 @@ def evaluate(stack: str, overrides: list[str] = (), project_dir: Path = stackfil
     here = os.getcwd()
     os.chdir(project_dir)  # as `pulumi up` runs the program
     try:
-        result = engine.run(program, stack=stack, project=files.project, config=files.config,
-                            secret_keys=files.secret_keys, preview=dry_run)
+        return engine.run(program, stack=stack, project=files.project, config=files.config,
+                          secret_keys=files.secret_keys, preview=dry_run, **engine_options)
     finally:
         os.chdir(here)
-    return files, result
 
 
 def document(result) -> dict:

@@ -60,7 +60,13 @@ def _stack_dir(project_dir: Path, project: dict | None = None) -> str:
     return str(project.get("stackConfigDir") or ".")
 
 
-def load(stack: str, project_dir: Path = PROJECT_DIR) -> StackFiles:
+def load_project(stack: str, project_dir: Path = PROJECT_DIR) -> StackFiles:
+    """Pulumi.yaml's config alone (declared defaults, other namespaces' values), for a stack whose
+    config a caller gives itself instead of a stack file (dockyard.testing)."""
+    return _load_project(stack, project_dir)[0]
+
+
+def _load_project(stack: str, project_dir: Path) -> tuple[StackFiles, dict]:
     project = read_yaml(project_dir / "Pulumi.yaml", project_dir)
     if not isinstance(project, dict) or not project.get("name"):
         raise InputError("Pulumi.yaml", "must be a mapping with a project name")
@@ -78,6 +84,12 @@ def load(stack: str, project_dir: Path = PROJECT_DIR) -> StackFiles:
                 files.config[full] = decl["value"]
         else:
             files.config[full] = decl
+    return files, project
+
+
+def load(stack: str, project_dir: Path = PROJECT_DIR) -> StackFiles:
+    files, project = _load_project(stack, project_dir)
+    name = files.project
 
     stack_path = project_dir / _stack_dir(project_dir, project) / f"Pulumi.{stack}.yaml"
     if not stack_path.is_file():

@@ -20,6 +20,10 @@ if str(ROOT) not in sys.path:
 
 from dockyard import engine as _engine  # noqa: E402
 
+# Dockyard's public pytest plugin (dockyard_stack, dockyard_program; docs/testing.md): registered by
+# the pytest11 entry point once Dockyard is installed, and here for a checkout whose install predates it.
+pytest_plugins = ["dockyard.pytest_plugin"]
+
 STRICT_TOOLS = os.environ.get("DOCKYARD_STRICT_TOOLS") == "1"
 
 

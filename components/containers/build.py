@@ -15,7 +15,6 @@ import pulumi
 
 from components.compose.model import ComposeProject, Port, Service
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 DEFAULT_LISTENER_PORT = 80
 # Compose fields an App Service app takes (the rest are warned about by name).
 TARGET = "App Service"
@@ -34,13 +33,15 @@ def image_project(app) -> ComposeProject:
                           services={app.name: service})
 
 
-def load_app_project(app, project_dir: Path = PROJECT_DIR) -> ComposeProject:
+def load_app_project(app, project_dir: Path | None = None) -> ComposeProject:
+    """The app's compose project; a relative path is the project's (the working directory, where
+    Pulumi runs the program)."""
     if app.compose is None:
         return image_project(app)
     from components.compose import load_compose
 
     path = Path(app.compose)
-    return load_compose(path if path.is_absolute() else project_dir / path, profiles=app.profiles)
+    return load_compose(path if path.is_absolute() else (project_dir or Path.cwd()) / path, profiles=app.profiles)
 
 
 def selected_services(app, project: ComposeProject) -> list[str]:
@@ -49,7 +50,7 @@ def selected_services(app, project: ComposeProject) -> list[str]:
     return list(project.services)
 
 
-def build_containers(cfg, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
+def build_containers(cfg, project_dir: Path | None = None) -> dict[str, Any]:
     """Declare every app of the stack; returns the `containers` stack output."""
     outputs: dict[str, Any] = {}
     for index, app in enumerate(cfg.containers):

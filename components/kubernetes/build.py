@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pulumi
 
-from components.config import PROJECT_DIR, SOCK_SHOP, KubernetesComposeApp, StackConfig
+from components.config import SOCK_SHOP, KubernetesComposeApp, StackConfig
 from components.errors import ConfigError
 from components.kubernetes.cluster import ClusterArgs
 from components.kubernetes.compose_app import ComposePlan
@@ -123,9 +123,11 @@ def plan(cfg: StackConfig, stack: str) -> KubernetesPlan:
 
 
 def cfg_path(path: str) -> Path:
-    """Compose paths in the stack file are relative to the project, as the config check reads them."""
+    """Compose paths in the stack file are relative to the project, as the config check reads them:
+    the working directory, where Pulumi runs the program (not this package's directory, which is
+    site-packages once Dockyard is installed)."""
     p = Path(path)
-    return p if p.is_absolute() else PROJECT_DIR / p
+    return p if p.is_absolute() else Path.cwd() / p
 
 
 def build_kubernetes(cfg: StackConfig, p: KubernetesPlan | None = None) -> dict:
