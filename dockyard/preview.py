@@ -75,7 +75,6 @@ def evaluate(stack: str, overrides: list[str] = (), project_dir: Path = stackfil
     return files, run_files(files, dry_run=dry_run)
 
 
-
 def run_files(files: stackfile.StackFiles, dry_run: bool = False, **engine_options):
     """Run the project's program on loaded stack files (dockyard.testing passes its mock options)."""
     project_dir = files.project_dir

@@ -38,14 +38,17 @@ def cli_previews():
     all started at once (they run while the API's runs do)."""
     procs = {s: subprocess.Popen([sys.executable, "-m", "dockyard", "preview", s, "--json"], cwd=ROOT, env=_env(),
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for s in STACKS}
-    yield {s: p.communicate(timeout=600) + (p.returncode,) for s, p in procs.items()}
+    yield procs
+    for p in procs.values():
+        p.kill()
+        p.communicate()
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_result_json_is_byte_for_byte_the_preview_json(stack, dockyard_stack, cli_previews):
     api = dockyard_stack(stack).to_json()  # in this long-lived process, after other runs
-    out, err, code = cli_previews[stack]
-    assert code == 0, err
+    out, err = cli_previews[stack].communicate(timeout=600)
+    assert cli_previews[stack].returncode == 0, err
     assert api == out
 
 
@@ -111,8 +114,8 @@ def test_set_overrides_as_strings_or_mapping(dockyard_stack):
     assert not dockyard_stack("local").find("*", name="*worker-4*")
 
 
-def test_a_config_mapping_instead_of_the_stack_file():
-    result = testing.run_stack("mine", project_dir=ROOT, config={
+def test_a_config_mapping_instead_of_the_stack_file(dockyard_stack):
+    result = dockyard_stack("mine", config={
         "dockyard:adminCidrs": ["198.51.100.0/24"],
         "aws:region": "us-west-2",
         "hosts": [{"name": "builder", "cloud": "aws", "size": "t3.small"}],  # the project's namespace
@@ -123,11 +126,11 @@ def test_a_config_mapping_instead_of_the_stack_file():
     assert result.outputs["hosts"]["builder"]["size"] == "t3.small"
 
 
-def test_invalid_config_is_the_one_line_error():
+def test_invalid_config_is_the_one_line_error(dockyard_stack):
     with pytest.raises(testing.InvalidInput, match=r"^dockyard:swarm\.managers: must be odd"):
-        testing.run_stack("aws-dev", project_dir=ROOT, set=["swarm.managers=2"])
+        dockyard_stack("aws-dev", set=["swarm.managers=2"])
     with pytest.raises(testing.InvalidInput, match="no such stack 'nope'"):
-        testing.run_stack("nope", project_dir=ROOT)
+        dockyard_stack("nope")
 
 
 # --- guardrails ------------------------------------------------------------------------------
