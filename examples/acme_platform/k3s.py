@@ -46,8 +46,8 @@ class K3sHost(pulumi.ComponentResource):
         api = PortRule("tcp", str(K3S_API_PORT), tuple(args.admin_cidrs), "kubernetes api from adminCidrs")
         self.host = DockerHost(name, DockerHostArgs(config=args.host, admin_cidrs=list(args.admin_cidrs),
                                                     location=args.location, extra_ingress=[api]), opts=child)
-        connection = command.remote.ConnectionArgs(host=self.host.public_ip, user=self.host.ssh_user,
-                                                   port=self.host.ssh_port, private_key=self.host.ssh_private_key)
+        # DockerHost's SSH connection pins the host's own SSH host key (no trust on first use).
+        connection = self.host.ssh_connection
         install = command.remote.Command(
             f"{name}-install-k3s",
             connection=connection,
@@ -55,7 +55,8 @@ class K3sHost(pulumi.ComponentResource):
                 f"curl -sfL https://get.k3s.io | sudo INSTALL_K3S_VERSION={K3S_VERSION} sh -s - server --docker ",
                 "--tls-san ", self.host.public_ip,
             ),
-            opts=child,
+            # k3s --docker needs dockerd as provisioning leaves it, with its TLS material delivered.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.host.tls_delivery]),
         )
         fetched = command.remote.Command(
             f"{name}-kubeconfig",

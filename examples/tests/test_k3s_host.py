@@ -60,3 +60,11 @@ def test_kubeconfig_is_read_after_k3s_is_installed(k3s):
     fetch = k3s.get("command:remote:Command", name="ci-kubeconfig")
     assert install.urn in fetch.lifecycle.depends_on or install.urn in fetch.dependencies
     assert fetch.is_secret("stdout")
+
+
+def test_every_ssh_command_pins_the_host_key(k3s):
+    commands = k3s.find("command:remote:Command", within="ci")
+    assert {c.name for c in commands} >= {"ci-install-k3s", "ci-kubeconfig"}
+    keys = {c.inputs["connection"].get("hostKey") for c in commands}
+    assert len(keys) == 1 and keys.pop().startswith("ssh-ed25519 ")
+    assert all(c.inputs["connection"]["host"] == k3s.outputs["publicIp"] for c in commands)
