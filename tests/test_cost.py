@@ -116,10 +116,13 @@ def test_do_dev_total_agrees_with_a_hand_computation_and_says_what_is_unpriced()
     # 2 hosts and 3 swarm nodes on s-1vcpu-1gb, 2 DOKS nodes on s-2vcpu-4gb (monthly rows: billed to the cap).
     expected = 5 * row("digitalocean", "droplet", "s-1vcpu-1gb") + 2 * row("digitalocean", "droplet", "s-2vcpu-4gb")
     assert doc["cost"]["monthly"] == pytest.approx(expected, abs=0.01)
-    # Neither the DOKS control plane nor the front-end-lb load balancer has a row: the total says it is partial.
+    # The DOKS control plane (not HA) is a row at no cost: "included at no cost" (DigitalOcean's Kubernetes pricing).
+    expected += row("digitalocean", "kubernetes-control-plane")
+    assert doc["cost"]["monthly"] == pytest.approx(expected, abs=0.01)
+    # The front-end-lb load balancer has no row yet: the total says it is partial, naming only that.
     assert doc["cost"]["partial"] is True
     unpriced = " ".join(doc["cost"]["unpriced"])
-    assert "kubernetes-control-plane" in unpriced and "load-balancer" in unpriced
+    assert "load-balancer" in unpriced and "kubernetes-control-plane" not in unpriced
 
 
 def test_an_unpriced_size_produces_the_partial_total_warning():
@@ -159,6 +162,32 @@ def test_one_more_aws_worker_shows_its_instance_disk_and_address_with_the_right_
     assert f"(+${instance + disk + address:.2f} a month" in section
     md = _cli("diff", str(base), str(head), "--format", "markdown")
     assert "#### Monthly cost" in md.stdout and f"+${instance + disk + address:.2f}" in md.stdout
+
+
+def test_scaling_the_aks_node_pool_shows_its_delta(tmp_path):
+    # stacks/Pulumi.azure-dev.yaml: kubernetes.nodeCount 2, nodeSize Standard_D2s_v3, location westeurope.
+    base, head = tmp_path / "base.json", tmp_path / "head.json"
+    base.write_text(json.dumps(_preview("azure-dev")))
+    head.write_text(json.dumps(_preview("azure-dev", "kubernetes.nodeCount=3")))
+    out = _cli("diff", str(base), str(head))
+    assert out.returncode == 0, out.stderr
+    node = row("azure", "vm", "Standard_D2s_v3", "westeurope") * HOURS  # one more node, all month
+    before, after = 2 * node, 3 * node
+    section = out.stdout.split("monthly cost:")[1]
+    assert f"+${node:.2f}  azure-native:containerservice:ManagedCluster" in section
+    assert f"-${before:.2f}  2 nodes Standard_D2s_v3" in section
+    assert f"+${after:.2f}  3 nodes Standard_D2s_v3" in section
+    assert f"(+${node:.2f} a month" in section
+
+
+def test_the_doks_ha_control_plane_is_priced_from_its_row():
+    # No stack config turns HA on, so price a preview resource directly.
+    cluster = {"urn": "u", "type": "digitalocean:index/kubernetesCluster:KubernetesCluster", "name": "k",
+               "inputs": {"region": "nyc1", "ha": True, "nodePool": {"size": "s-2vcpu-4gb", "nodeCount": 2}}}
+    est = cost.estimate({"resources": [cluster]})
+    # $40 a month for HA ("High availability (HA) for the control plane costs $40 per month") + 2 nodes.
+    expected = row("digitalocean", "kubernetes-control-plane", "ha") + 2 * row("digitalocean", "droplet", "s-2vcpu-4gb")
+    assert est.monthly == pytest.approx(expected) and not est.partial
 
 
 # --- preview --cost and the budget ---------------------------------------------------------------------
