@@ -125,6 +125,33 @@ def test_do_dev_total_agrees_with_a_hand_computation_and_says_what_is_unpriced()
     assert "load-balancer" in unpriced and "kubernetes-control-plane" not in unpriced
 
 
+def test_azure_dev_priced_part_agrees_with_a_hand_computation_and_names_the_rest():
+    doc = _preview("azure-dev")
+    region = "westeurope"
+    d2s = row("azure", "vm", "Standard_D2s_v3", region) * HOURS
+    # stacks/Pulumi.azure-dev.yaml: swarm 1 manager + 2 workers on Standard_D2s_v3; AKS 2 nodes Standard_D2s_v3 on
+    # the Free tier (no control-plane fee); the App Service plan B1 (Linux) with 1 instance.
+    expected = (3 + 2) * d2s + row("azure", "aks-control-plane", "free") * HOURS \
+        + 1 * row("azure", "app-service-plan", "B1", region) * HOURS
+    assert doc["cost"]["monthly"] == pytest.approx(expected, abs=0.01)
+    # What the book cannot price yet is named, and the total says it is partial.
+    assert doc["cost"]["partial"] is True
+    unpriced = " ".join(doc["cost"]["unpriced"])
+    for missing in ("vm Standard_B2s", "managed-disk StandardSSD_LRS-32", "public-ip standard", "load-balancer-standard"):
+        assert missing in unpriced
+    assert "Standard_D2s_v3" not in unpriced and "app-service-plan" not in unpriced
+
+
+def test_gcp_dev_priced_part_is_the_gke_fee_and_the_rest_is_named():
+    doc = _preview("gcp-dev")
+    # One GKE Standard cluster: the flat management fee, the same in every region (free-tier credit not applied).
+    assert doc["cost"]["monthly"] == pytest.approx(row("gcp", "gke-cluster", "", "europe-west1") * HOURS, abs=0.01)
+    unpriced = " ".join(doc["cost"]["unpriced"])
+    for missing in ("machine e2-small", "machine e2-medium", "disk pd-balanced", "external-ipv4-in-use", "forwarding-rule"):
+        assert missing in unpriced
+    assert "gke-cluster" not in unpriced
+
+
 def test_an_unpriced_size_produces_the_partial_total_warning():
     doc = _preview("aws-dev", "hosts[0].size=t3.nano")
     assert doc["cost"]["partial"] is True
