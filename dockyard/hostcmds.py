@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,20 +23,97 @@ from components.errors import InputError
 SHELLS = ("bash", "fish", "powershell", "cmd")
 CERT_FILES = {"ca": "ca.pem", "cert": "cert.pem", "key": "key.pem"}
 
-# (prefix, delimiter, suffix) per shell, to set and to unset, as docker-machine printed them.
+# How each shell sets and unsets a variable. docker-machine pasted values between double quotes
+# unquoted inside them, so a `$(...)` in an outputs file ran when the output was eval'ed; each
+# value now goes through the shell's own quoting (quote_value), and cmd refuses what it cannot carry.
 SET_FORMAT = {
-    "bash": ("export ", '="', '"\n'),
-    "fish": ("set -gx ", ' "', '";\n'),
-    "powershell": ("$Env:", ' = "', '"\n'),
-    "cmd": ("SET ", "=", "\n"),
+    "bash": "export {name}={value}\n",
+    "fish": "set -gx {name} {value};\n",
+    "powershell": "$Env:{name} = {value}\n",
+    "cmd": 'SET "{name}={value}"\n',
 }
 UNSET_FORMAT = {
-    "bash": ("unset ", "", "\n"),
-    "fish": ("set -e ", "", ";\n"),
-    "powershell": ("Remove-Item Env:\\\\", "", "\n"),
-    "cmd": ("SET ", "=", "\n"),
+    "bash": "unset {name}\n",
+    "fish": "set -e {name};\n",
+    "powershell": "Remove-Item Env:\\\\{name}\n",
+    "cmd": "SET {name}=\n",
 }
 VARIABLES = ("DOCKER_TLS_VERIFY", "DOCKER_HOST", "DOCKER_CERT_PATH", "DOCKER_MACHINE_NAME")
+
+
+# --- quoting per shell ----------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# PowerShell: a single-quoted string is verbatim, a quote inside is written twice (about_Quoting_Rules,
+# https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_quoting_rules);
+# its tokenizer takes U+2018, U+2019, U+201A and U+201B as single quotes too (PowerShell source,
+# src/System.Management.Automation/engine/parser/CharTraits.cs, IsSingleQuote; both read 2026-12-03).
+_PS_QUOTES = "'\u2018\u2019\u201a\u201b"
+# cmd: inside `set "VAR=value"` the quotes shield & | < > ^, but %VAR% expands before quotes are
+# looked at, ! expands under delayed expansion and a " ends the quoting. Nothing is escaped: a
+# value holding any of them (issue 12 lists ^ & | < > too, kept refused) is refused with exit 2.
+_CMD_UNSAFE = set('%!^"&|<>')
+
+
+def quote_bash(value: str) -> str:
+    """bash/zsh: a single-quoted word; a ' closes, is escaped outside, and reopens (' -> '\\'')."""
+    return "'" + value.replace("'", "'\\''") + "'"
+
+
+def quote_fish(value: str) -> str:
+    """fish: single quotes, inside which \\' and \\\\ are the only escapes (fish-language(1), "Quotes",
+    https://fishshell.com/docs/current/language.html#quotes; vim/vim#8810; read 2026-12-03)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def quote_powershell(value: str) -> str:
+    """PowerShell: a single-quoted (verbatim) string, each quote character written twice."""
+    return "'" + "".join(c * 2 if c in _PS_QUOTES else c for c in value) + "'"
+
+
+def quote_cmd(value: str) -> str:
+    """cmd: the text that goes between `set "VAR=` and `"`; ValueError for what cmd cannot carry."""
+    bad = sorted(set(value) & _CMD_UNSAFE)
+    if bad:
+        raise ValueError(f"cmd cannot carry {bad[0]!r} safely")
+    return value
+
+
+QUOTE = {"bash": quote_bash, "fish": quote_fish, "powershell": quote_powershell, "cmd": quote_cmd}
+
+
+def quote_value(shell: str, value: str, where: str) -> str:
+    """``value`` quoted for ``shell``; InputError (exit 2) for a value no shell line can carry.
+
+    Control characters are refused for every shell: PowerShell's `| Invoke-Expression` and cmd's
+    `FOR /f` run the output line by line, and the `eval $(...)` hint folds newlines into spaces.
+    """
+    if _CONTROL.search(value):
+        raise InputError(where, f"{value!r} holds a control character; refusing to print it for a shell")
+    try:
+        return QUOTE[shell](value)
+    except ValueError as exc:
+        raise InputError(where, f"{value!r}: {exc}; use --shell powershell, or fix the value") from None
+
+
+# --- stack and host names (they become folder names) ---------------------------------------------
+
+# Pulumi's stack names: letters, digits, '-', '_', '.', 1 to 100 (validateStackName in pulumi/pulumi,
+# ^[a-zA-Z0-9-_.]{1,100}$, read 2026-12-03); a name that starts with '.' or '-' is refused too, so
+# that no name is '.', '..' or an option. Host names are DNS labels, as dockyard:hosts[].name.
+_STACK_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
+
+
+def check_names(stack: str | None, host: str | None = None) -> None:
+    """STACK and HOST name folders under ~/.docker/dockyard: refuse anything that is not a name."""
+    from components.config import _DNS_LABEL
+
+    if stack is not None and not _STACK_NAME.fullmatch(stack):
+        raise InputError("STACK", f"{stack!r} is not a stack name (letters, digits, '-', '_', '.'; "
+                         "at most 100; not starting with '.' or '-')")
+    if host is not None and not _DNS_LABEL.fullmatch(host):
+        raise InputError("HOST", f"{host!r} is not a host name (dockyard:hosts[].name: lower-case letters, "
+                         "digits and '-', at most 63)")
 
 
 # --- arguments -------------------------------------------------------------------------------------
@@ -160,14 +238,21 @@ def usage_hint(shell: str, command: str) -> str:
     return f"{comment} Run this command to configure your shell: \n{comment} {cmd}\n"
 
 
-def env_text(shell: str, values: dict[str, str] | None, command: str) -> str:
-    """The variables in ``shell`` syntax (``values`` None: unset them), then the usage hint."""
-    prefix, delim, suffix = (UNSET_FORMAT if values is None else SET_FORMAT)[shell]
-    body = "".join(f"{prefix}{name}{delim}{'' if values is None else values[name]}{suffix}" for name in VARIABLES)
+def env_text(shell: str, values: dict[str, str] | None, command: str,
+             where: dict[str, str] | None = None) -> str:
+    """The variables in ``shell`` syntax (``values`` None: unset them), then the usage hint.
+
+    Every value is quoted for the shell (InputError naming ``where[name]`` when it cannot be)."""
+    fmt = (UNSET_FORMAT if values is None else SET_FORMAT)[shell]
+    body = "".join(fmt.format(name=name, value="" if values is None else
+                              quote_value(shell, values[name], (where or {}).get(name, name)))
+                   for name in VARIABLES)
     return body + usage_hint(shell, command)
 
 
 def _command_line(args) -> str:
+    """The command the hint repeats; the outputs file's path is quoted for the shell, and left out
+    (as F) where no comment line can carry it."""
     parts = ["python -m dockyard env"]
     if not args.unset:
         parts += [args.stack, args.host]
@@ -176,22 +261,41 @@ def _command_line(args) -> str:
     if args.unset:
         parts.append("--unset")
     if args.outputs_file is not None and not args.unset:
-        parts.append(f"--outputs-file {args.outputs_file}")
+        path = str(args.outputs_file)
+        try:
+            path = quote_value(args.shell, path, "--outputs-file") if not _PLAIN_PATH.fullmatch(path) else path
+        except InputError:
+            path = "F"
+        parts.append(f"--outputs-file {path}")
     return " ".join(parts)
+
+
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_./:+@-]+")
+
+
+def _text(entry: dict, key: str, where: str) -> str:
+    value = entry.get(key)
+    if not isinstance(value, str) or not value:
+        raise InputError(where, f"expected a non-empty string, got {value!r}")
+    return value
 
 
 def run_env(args) -> int:
     if args.unset:
         sys.stdout.write(env_text(args.shell, None, _command_line(args)))
         return 0
-    if not args.stack or not args.host:
+    if args.stack is None or args.host is None:
         raise InputError("env", "give STACK and HOST (or --unset)")
+    check_names(args.stack, args.host)
     outputs = stack_outputs(args.stack, args.outputs_file)
     entry, creds = host_entry(outputs, args.stack, args.host)
-    folder = write_certs(args.stack, args.host, creds)
-    values = {"DOCKER_TLS_VERIFY": "1", "DOCKER_HOST": entry["dockerHost"], "DOCKER_CERT_PATH": str(folder),
-              "DOCKER_MACHINE_NAME": args.host}
-    sys.stdout.write(env_text(args.shell, values, _command_line(args)))
+    docker_host = _text(entry, "dockerHost", f"hosts.{args.host}.dockerHost")
+    values = {"DOCKER_TLS_VERIFY": "1", "DOCKER_HOST": docker_host,
+              "DOCKER_CERT_PATH": str(cert_dir(args.stack, args.host)), "DOCKER_MACHINE_NAME": args.host}
+    where = {"DOCKER_HOST": f"hosts.{args.host}.dockerHost", "DOCKER_CERT_PATH": "DOCKER_CERT_PATH (from HOME)"}
+    text = env_text(args.shell, values, _command_line(args), where)  # refuses before anything is written
+    write_certs(args.stack, args.host, creds)
+    sys.stdout.write(text)
     return 0
 
 
@@ -202,15 +306,27 @@ def context_name(stack: str, host: str) -> str:
     return f"{stack}-{host}"
 
 
+# The --docker endpoint is comma-separated key=value pairs: a comma, quote or control character in
+# a value would add or override a field (skip-tls-verify=true), so such a value is refused.
+_ENDPOINT_UNSAFE = re.compile(r'[,"\x00-\x1f\x7f]')
+
+
 def run_context(args) -> int:
+    check_names(args.stack, args.host)
     outputs = stack_outputs(args.stack, args.outputs_file)
     entry, creds = host_entry(outputs, args.stack, args.host)
+    docker_host = _text(entry, "dockerHost", f"hosts.{args.host}.dockerHost")
+    folder = cert_dir(args.stack, args.host)
+    for where, value in ((f"hosts.{args.host}.dockerHost", docker_host), ("HOME", str(folder))):
+        if _ENDPOINT_UNSAFE.search(value):
+            raise InputError(where, f"{value!r} holds a comma, quote or control character, which a "
+                             "docker context endpoint cannot carry")
     docker = shutil.which("docker")
     if docker is None:
         raise InputError("docker", "the docker CLI is not installed")
     folder = write_certs(args.stack, args.host, creds)
     name = context_name(args.stack, args.host)
-    endpoint = (f"host={entry['dockerHost']},ca={folder / 'ca.pem'},cert={folder / 'cert.pem'},"
+    endpoint = (f"host={docker_host},ca={folder / 'ca.pem'},cert={folder / 'cert.pem'},"
                 f"key={folder / 'key.pem'},skip-tls-verify=false")
     description = f"dockyard {args.stack}/{args.host} ({entry.get('cloud')}, {entry.get('os')})"
     exists = subprocess.run([docker, "context", "inspect", name], capture_output=True, text=True).returncode == 0
@@ -239,6 +355,7 @@ def ls_text(hosts: dict) -> str:
 
 
 def run_ls(args) -> int:
+    check_names(args.stack)
     outputs = stack_outputs(args.stack, args.outputs_file)
     sys.stdout.write(ls_text(_output(outputs, "hosts", args.stack)))
     return 0

@@ -59,39 +59,39 @@ def run(capsys, *argv) -> tuple[int, str, str]:
 # --- env: exact text per shell (docker-machine's templates, docker/machine commands/env.go) ---------
 
 
-# Expected text per shell, written out from docker-machine's templates; {path} is the cert folder,
-# {f} the outputs file.
+# Expected text per shell: docker-machine's templates (docker/machine commands/env.go), with each
+# value in the shell's own quotes (issue 12); {path} is the cert folder, {f} the outputs file.
 EXPECTED_ENV = {
     "bash": (
-        'export DOCKER_TLS_VERIFY="1"\n'
-        'export DOCKER_HOST="tcp://203.0.113.7:2376"\n'
-        'export DOCKER_CERT_PATH="{path}"\n'
-        'export DOCKER_MACHINE_NAME="docker-digitalocean"\n'
+        "export DOCKER_TLS_VERIFY='1'\n"
+        "export DOCKER_HOST='tcp://203.0.113.7:2376'\n"
+        "export DOCKER_CERT_PATH='{path}'\n"
+        "export DOCKER_MACHINE_NAME='docker-digitalocean'\n"
         "# Run this command to configure your shell: \n"
         "# eval $(python -m dockyard env do-dev docker-digitalocean --outputs-file {f})\n"
     ),
     "fish": (
-        'set -gx DOCKER_TLS_VERIFY "1";\n'
-        'set -gx DOCKER_HOST "tcp://203.0.113.7:2376";\n'
-        'set -gx DOCKER_CERT_PATH "{path}";\n'
-        'set -gx DOCKER_MACHINE_NAME "docker-digitalocean";\n'
+        "set -gx DOCKER_TLS_VERIFY '1';\n"
+        "set -gx DOCKER_HOST 'tcp://203.0.113.7:2376';\n"
+        "set -gx DOCKER_CERT_PATH '{path}';\n"
+        "set -gx DOCKER_MACHINE_NAME 'docker-digitalocean';\n"
         "# Run this command to configure your shell: \n"
         "# eval (python -m dockyard env do-dev docker-digitalocean --shell fish --outputs-file {f})\n"
     ),
     "powershell": (
-        '$Env:DOCKER_TLS_VERIFY = "1"\n'
-        '$Env:DOCKER_HOST = "tcp://203.0.113.7:2376"\n'
-        '$Env:DOCKER_CERT_PATH = "{path}"\n'
-        '$Env:DOCKER_MACHINE_NAME = "docker-digitalocean"\n'
+        "$Env:DOCKER_TLS_VERIFY = '1'\n"
+        "$Env:DOCKER_HOST = 'tcp://203.0.113.7:2376'\n"
+        "$Env:DOCKER_CERT_PATH = '{path}'\n"
+        "$Env:DOCKER_MACHINE_NAME = 'docker-digitalocean'\n"
         "# Run this command to configure your shell: \n"
         "# & python -m dockyard env do-dev docker-digitalocean --shell powershell --outputs-file {f}"
         " | Invoke-Expression\n"
     ),
     "cmd": (
-        "SET DOCKER_TLS_VERIFY=1\n"
-        "SET DOCKER_HOST=tcp://203.0.113.7:2376\n"
-        "SET DOCKER_CERT_PATH={path}\n"
-        "SET DOCKER_MACHINE_NAME=docker-digitalocean\n"
+        'SET "DOCKER_TLS_VERIFY=1"\n'
+        'SET "DOCKER_HOST=tcp://203.0.113.7:2376"\n'
+        'SET "DOCKER_CERT_PATH={path}"\n'
+        'SET "DOCKER_MACHINE_NAME=docker-digitalocean"\n'
         "REM Run this command to configure your shell: \n"
         "REM \t@FOR /f \"tokens=*\" %i IN ('python -m dockyard env do-dev docker-digitalocean --shell cmd "
         "--outputs-file {f}') DO @%i\n"
@@ -255,7 +255,7 @@ def test_outputs_read_through_pulumi(home, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
     code, out, err = run(capsys, "env", STACK, HOST)
     assert code == 0, err
-    assert 'export DOCKER_HOST="tcp://203.0.113.7:2376"\n' in out
+    assert "export DOCKER_HOST='tcp://203.0.113.7:2376'\n" in out
     assert out.endswith("# eval $(python -m dockyard env do-dev docker-digitalocean)\n")
     code, out, _ = run(capsys, "ls", STACK)
     assert code == 0 and out.startswith("NAME")

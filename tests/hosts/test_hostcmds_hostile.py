@@ -1,0 +1,271 @@
+"""`dockyard env` / `context` / `ls` with hostile outputs files and arguments (issue 12).
+
+The output of `env` is meant to be eval'ed: whatever an outputs file or HOME holds must come out as
+data, never run. bash is evaluated for real; fish and PowerShell are not installed here, so their
+quoting is checked against their documented parsing rules (and evaluated when the shell exists).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from dockyard import cli
+from dockyard.hostcmds import quote_cmd, quote_fish, quote_powershell
+from tests.hosts.test_hostcmds import HOST, STACK, outputs
+
+HOSTILE = [
+    "$(touch PWNED)",
+    "`touch PWNED`",
+    "'; touch PWNED; '",
+    "\"; touch PWNED; \"",
+    "a b  *  ?[x] ~ {a,b} $HOME ${HOME} \\ \\' \\\\",
+    "it's \u2018quoted\u2019 \u201aand\u201b $(touch PWNED)",
+    "%PATH% !x! ^& | < > ; $env:PATH",
+]
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    return home
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def outputs_file(tmp_path, docker_host: str | None = None):
+    data = outputs()
+    if docker_host is not None:
+        data["hosts"][HOST]["dockerHost"] = docker_host
+    f = tmp_path / "outputs.json"
+    f.write_text(json.dumps(data))
+    return f
+
+
+def one_error_line(code: int, out: str, err: str) -> None:
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("error: "), err
+
+
+# --- bash: evaluated for real ------------------------------------------------------------------------
+
+
+def _env_in_bash(tmp_path, home, f, form: str) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """Run `dockyard env` for bash and eval its output as the hint says (`eval $(...)`) or quoted."""
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    cmd = f"{sys.executable} -m dockyard env {STACK} {HOST} --outputs-file {f}"
+    script = {"hint": f'eval $({cmd})', "quoted": f'eval "$({cmd})"'}[form]
+    script += '; printf "%s\\n%s" "$DOCKER_HOST" "$DOCKER_CERT_PATH"'
+    from pathlib import Path
+    repo = Path(__file__).resolve().parents[2]
+    env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(repo)}
+    proc = subprocess.run(["bash", "-c", script], cwd=work, env=env, capture_output=True, text=True)
+    return proc, sorted(p.name for p in work.iterdir())
+
+
+@pytest.mark.parametrize("form", ["hint", "quoted"])
+@pytest.mark.parametrize("value", HOSTILE)
+def test_bash_eval_runs_nothing_from_the_outputs_file(tmp_path, home, value, form):
+    f = outputs_file(tmp_path, docker_host=f"tcp://{value}:2376")
+    proc, created = _env_in_bash(tmp_path, home, f, form)
+    assert created == [], (created, proc.stderr)
+    assert proc.returncode == 0, proc.stderr
+    host, _, cert_path = proc.stdout.partition("\n")
+    if form == "quoted":  # `eval "$(...)"` keeps every character
+        assert host == f"tcp://{value}:2376"
+    else:  # `eval $(...)` splits words first: runs of blanks fold into one, nothing else changes
+        assert host == " ".join(f"tcp://{value}:2376".split())
+    assert cert_path == str(home / ".docker/dockyard" / STACK / HOST)
+
+
+@pytest.mark.parametrize("value", HOSTILE[:4])
+def test_bash_eval_of_a_hostile_home(tmp_path, value):
+    """DOCKER_CERT_PATH comes from HOME, which the outputs file does not control but is pasted too."""
+    home = tmp_path / f"h{value}x"
+    home.mkdir()
+    f = outputs_file(tmp_path)
+    proc, created = _env_in_bash(tmp_path, home, f, "quoted")
+    assert created == [], (created, proc.stderr)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.partition("\n")[2] == str(home / ".docker/dockyard" / STACK / HOST)
+
+
+# --- fish and PowerShell: their documented rules -------------------------------------------------------
+
+
+def parse_fish_single_quoted(text: str) -> str:
+    """fish's rule for '...': \\' is a quote, \\\\ a backslash, any other backslash is literal; the
+    word must be exactly one quoted string."""
+    assert text[0] == "'" and text[-1] == "'"
+    out, i = [], 1
+    while i < len(text) - 1:
+        c = text[i]
+        if c == "\\" and text[i + 1] in "'\\" and i + 1 < len(text) - 1:
+            out.append(text[i + 1])
+            i += 2
+            continue
+        assert c != "'", f"unescaped quote ends the string early at {i}: {text!r}"
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+PS_SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"  # written from PowerShell's CharTraits.IsSingleQuote
+
+
+def parse_powershell_single_quoted(text: str) -> str:
+    """PowerShell's verbatim string: any single-quote character followed by another one is one
+    literal (the second); a lone one ends the string, which must be the last character."""
+    assert text[0] in PS_SINGLE_QUOTES
+    out, i = [], 1
+    while i < len(text):
+        c = text[i]
+        if c in PS_SINGLE_QUOTES:
+            if i + 1 < len(text) and text[i + 1] in PS_SINGLE_QUOTES:
+                out.append(text[i + 1])
+                i += 2
+                continue
+            assert i == len(text) - 1, f"the string ends early at {i}: {text!r}"
+            return "".join(out)
+        out.append(c)
+        i += 1
+    raise AssertionError(f"unterminated: {text!r}")
+
+
+@pytest.mark.parametrize("value", HOSTILE + ["\\", "'", "\\'", "''", "\u2019\u2019", "x\\"])
+def test_fish_quoting_round_trips(value):
+    assert parse_fish_single_quoted(quote_fish(value)) == value
+
+
+@pytest.mark.parametrize("value", HOSTILE + ["'", "\u2018", "\u201b'", "''", "x'"])
+def test_powershell_quoting_round_trips(value):
+    assert parse_powershell_single_quoted(quote_powershell(value)) == value
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
+@pytest.mark.parametrize("value", HOSTILE)
+def test_fish_eval(tmp_path, value):
+    proc = subprocess.run(["fish", "-c", f"set -gx X {quote_fish(value)}; printf %s $X"], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert proc.stdout == value and not (tmp_path / "PWNED").exists()
+
+
+@pytest.mark.skipif(shutil.which("pwsh") is None, reason="PowerShell is not installed")
+@pytest.mark.parametrize("value", HOSTILE)
+def test_powershell_eval(tmp_path, value):
+    proc = subprocess.run(["pwsh", "-NoProfile", "-Command",
+                           f"$Env:X = {quote_powershell(value)}; [Console]::Out.Write($Env:X)"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert proc.stdout == value and not (tmp_path / "PWNED").exists()
+
+
+# --- cmd: refused rather than emitted unsafely -------------------------------------------------------
+
+
+@pytest.mark.parametrize("char", list('%!^"&|<>'))
+def test_cmd_refuses_what_it_cannot_carry(tmp_path, home, capsys, char):
+    f = outputs_file(tmp_path, docker_host=f"tcp://a{char}b:2376")
+    code, out, err = run(capsys, "env", STACK, HOST, "--shell", "cmd", "--outputs-file", str(f))
+    one_error_line(code, out, err)
+    assert err.startswith(f"error: hosts.{HOST}.dockerHost: ") and repr(f"tcp://a{char}b:2376") in err
+    assert not (home / ".docker").exists()  # refused before any certificate is written
+    with pytest.raises(ValueError):
+        quote_cmd(f"a{char}b")
+
+
+def test_cmd_carries_a_windows_path():
+    assert quote_cmd(r"C:\Users\Ann Lee\.docker\dockyard\dev\web") == r"C:\Users\Ann Lee\.docker\dockyard\dev\web"
+
+
+@pytest.mark.parametrize("shell", ["bash", "fish", "powershell", "cmd"])
+@pytest.mark.parametrize("value", ["tcp://a:2376\ntouch PWNED", "tcp://a:2376\r", "tcp://a\x00:2376", "a\x1b[2J"])
+def test_control_characters_are_refused_for_every_shell(tmp_path, home, capsys, shell, value):
+    f = outputs_file(tmp_path, docker_host=value)
+    code, out, err = run(capsys, "env", STACK, HOST, "--shell", shell, "--outputs-file", str(f))
+    one_error_line(code, out, err)
+    assert err.startswith(f"error: hosts.{HOST}.dockerHost: ")
+
+
+@pytest.mark.parametrize("value", [None, 2376, ["tcp://a:2376"], ""])
+def test_docker_host_of_the_wrong_type(tmp_path, home, capsys, value):
+    f = outputs_file(tmp_path, docker_host=value)
+    if value is None:
+        data = json.loads(f.read_text())
+        del data["hosts"][HOST]["dockerHost"]
+        f.write_text(json.dumps(data))
+    code, out, err = run(capsys, "env", STACK, HOST, "--outputs-file", str(f))
+    one_error_line(code, out, err)
+
+
+def test_hint_quotes_the_outputs_file(tmp_path, home):
+    """The hint is a comment: a newline in the outputs file's path would end it and run the rest."""
+    odd = tmp_path / "dir $(touch PWNED)\ntouch PWNED2;#"
+    odd.mkdir()
+    f = outputs_file(odd)
+    proc, created = _env_in_bash(tmp_path, home, "'" + str(f).replace("'", "'\\''") + "'", "quoted")
+    assert proc.returncode == 0, proc.stderr
+    assert created == []
+
+
+# --- STACK and HOST are names (they become folders under ~/.docker/dockyard) -------------------------
+
+
+BAD_STACKS = ["../evil", "a/b", "..", ".", "-x", "--outputs-file", "a\x00b", "", "a b", "x" * 101, ".hidden"]
+BAD_HOSTS = ["../../evil", "a/b", "..", "-rf", "A", "a\x00b", "", "a_b", "x" * 64, "web\n"]
+
+
+@pytest.mark.parametrize("stack", BAD_STACKS)
+@pytest.mark.parametrize("command", ["env", "context", "ls"])
+def test_bad_stack_names(tmp_path, home, capsys, command, stack):
+    f = outputs_file(tmp_path)
+    # options first and `--`, so that argparse hands a name like "-x" over as STACK
+    argv = [command, "--outputs-file", str(f), "--", stack] + ([HOST] if command != "ls" else [])
+    code, out, err = run(capsys, *argv)
+    one_error_line(code, out, err)
+    assert err.startswith("error: STACK: ") and repr(stack) in err
+    assert not (home / ".docker").exists() and not (tmp_path / "evil").exists()
+
+
+@pytest.mark.parametrize("host", BAD_HOSTS)
+@pytest.mark.parametrize("command", ["env", "context"])
+def test_bad_host_names(tmp_path, home, capsys, command, host):
+    data = outputs()
+    data["hosts"][host] = data["hosts"][HOST]  # the outputs file even has that host
+    data["hostCredentials"][host] = data["hostCredentials"][HOST]
+    f = tmp_path / "o.json"
+    f.write_text(json.dumps(data))
+    code, out, err = run(capsys, command, "--outputs-file", str(f), "--", STACK, host)
+    one_error_line(code, out, err)
+    assert err.startswith("error: HOST: ")
+    assert not (home / ".docker").exists() and not (home / "evil").exists()
+
+
+@pytest.mark.parametrize("stack", ["dev", "org-dev_2.eu", "A1"])
+def test_good_stack_names(tmp_path, home, capsys, stack):
+    f = outputs_file(tmp_path)
+    code, out, err = run(capsys, "env", stack, HOST, "--outputs-file", str(f))
+    assert code == 0, err
+    assert (home / ".docker/dockyard" / stack / HOST / "key.pem").is_file()
+
+
+# --- context: the endpoint is comma-separated ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["tcp://a:2376,skip-tls-verify=true", 'tcp://a:2376"', "tcp://a:2376\nx"])
+def test_context_refuses_endpoint_injection(tmp_path, home, capsys, value):
+    f = outputs_file(tmp_path, docker_host=value)
+    code, out, err = run(capsys, "context", STACK, HOST, "--outputs-file", str(f))
+    one_error_line(code, out, err)
+    assert err.startswith(f"error: hosts.{HOST}.dockerHost: ")
+    assert not (home / ".docker").exists()
