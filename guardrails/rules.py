@@ -8,6 +8,7 @@ policy pack in policy/ call these same functions on what their engines hand them
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -259,27 +260,138 @@ def _pod_spec(res: Resource) -> Mapping[str, Any] | None:
     return spec if isinstance(spec, Mapping) else None
 
 
-@rule("no-privileged-containers", "No privileged Kubernetes workload or container (the local Docker-in-Docker swarm nodes excepted, by name)")
+# What a container may take from its host, judged the same way for a Kubernetes container, a
+# Docker container and a swarm service (the compose file is the same; only the target differs).
+
+#: Capabilities that hand a container its host: ALL is privileged in all but name; SYS_ADMIN allows
+#: mount(2), namespaces and most of what "privileged" gives (capabilities(7),
+#: https://man7.org/linux/man-pages/man7/capabilities.7.html, read 2026-12-03). Docker and
+#: Kubernetes take the names with or without the CAP_ prefix.
+DANGEROUS_CAPABILITIES = frozenset({"ALL", "SYS_ADMIN"})
+#: The Docker API socket: whoever reaches it is root on the host. Binding the folder that holds it
+#: hands it over too.
+DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
+
+
+def dangerous_capabilities(caps: Any) -> list[str]:
+    """The entries of a capability list that give the host away (ALL, SYS_ADMIN, any spelling)."""
+    return [str(c) for c in as_list(caps)
+            if isinstance(c, str) and c.strip().upper().removeprefix("CAP_") in DANGEROUS_CAPABILITIES]
+
+
+def dangerous_host_path(path: Any) -> str | None:
+    """Why binding this host path hands over the host (None: it does not, as far as a path shows).
+
+    The path is the node's, not this machine's, so it is judged as written: normalised, never
+    resolved (a symlink on the node cannot be seen from here)."""
+    if not isinstance(path, str) or not path.startswith("/"):
+        return None
+    norm = posixpath.normpath("/" + path.lstrip("/"))
+    if norm == "/":
+        return "the host's root filesystem"
+    for sock in DOCKER_SOCKETS:
+        if norm == sock:
+            return "the Docker socket (root on the host through the Docker API)"
+        if sock.startswith(norm + "/"):
+            return f"{norm}, which holds the Docker socket {sock}"
+    return None
+
+
+def _service_spec(res: Resource) -> Mapping[str, Any] | None:
+    """A swarm service's (or a Docker container's) container settings, as the rules read them."""
+    if res.type == "docker:index/service:Service":
+        spec = res.get("taskSpec", "containerSpec")
+        return spec if isinstance(spec, Mapping) else None
+    if res.type == "docker:index/container:Container":
+        return res.inputs
+    return None
+
+
+def _docker_host_paths(res: Resource) -> Iterable[tuple[str, str]]:
+    """(where, host path) of every bind a Docker container or swarm service asks for, including a
+    local-driver volume that binds a host device (driver options o=bind, device=PATH)."""
+    spec = _service_spec(res)
+    if spec is None:
+        return
+    for n, m in enumerate(as_list(spec.get("mounts"))):
+        if not isinstance(m, Mapping):
+            continue
+        if m.get("type") == "bind":
+            yield f"mounts[{n}]", m.get("source")
+        opts = dig(m, "volumeOptions", "driverOptions") or {}
+        if isinstance(opts, Mapping) and "bind" in str(opts.get("o", "")).split(","):
+            yield f"mounts[{n}].volumeOptions.driverOptions.device", opts.get("device")
+    if res.type == "docker:index/container:Container":
+        for n, v in enumerate(as_list(spec.get("volumes"))):
+            if isinstance(v, Mapping) and v.get("hostPath"):
+                yield f"volumes[{n}]", v.get("hostPath")
+
+
+def _docker_name(res: Resource) -> str:
+    return str(res.inputs.get("name") or res.name)
+
+
+@rule("no-privileged-containers", "No privileged container and none that adds ALL or SYS_ADMIN: Kubernetes workloads, Docker containers and swarm services alike (the local Docker-in-Docker swarm nodes excepted, by name)")
 def no_privileged(res: Resource, ctx: Context) -> Iterable[Finding]:
+    cap_fix = "drop the capability; add only the narrow ones the container needs (NET_BIND_SERVICE, ...)"
     spec = _pod_spec(res)
     if spec is not None:
         for kind in ("initContainers", "containers", "ephemeralContainers"):
             for c in as_list(spec.get(kind)):
+                if not isinstance(c, Mapping):
+                    continue
                 if dig(c, "securityContext", "privileged") is True:
                     yield Finding(f"{kind} {c.get('name', '?')} of {_workload_name(res)} runs privileged",
                                   "drop securityContext.privileged; add only the capabilities the container needs")
+                bad = dangerous_capabilities(dig(c, "securityContext", "capabilities", "add"))
+                if bad:
+                    yield Finding(f"{kind} {c.get('name', '?')} of {_workload_name(res)} adds capability "
+                                  f"{', '.join(bad)}", cap_fix)
     for path, key, value in _helm_values(res):
         if key == "privileged" and value is True:
             yield Finding(f"Helm release {_workload_name(res)} sets {path}: true",
                           "leave the chart's containers unprivileged")
-    if res.type == "docker:index/container:Container" and res.inputs.get("privileged") is True:
-        name = str(res.inputs.get("name") or res.name)
+        if key == "add" and path.endswith("capabilities.add") and dangerous_capabilities(value):
+            yield Finding(f"Helm release {_workload_name(res)} sets {path}: "
+                          f"{', '.join(dangerous_capabilities(value))}", cap_fix)
+    docker = _service_spec(res)
+    if docker is None:
+        return
+    name = _docker_name(res)
+    if res.type == "docker:index/container:Container":
         # The DinD nodes are named after their swarm node (manager-1, worker-2), possibly behind a
         # stack prefix such as dockyard-local-manager-1.
-        if not any(name == n or name.endswith("-" + n) for n in ctx.privileged_allowed):
-            allowed = ", ".join(sorted(ctx.privileged_allowed)) or "none in this stack"
+        if any(name == n or name.endswith("-" + n) for n in ctx.privileged_allowed):
+            return
+        allowed = ", ".join(sorted(ctx.privileged_allowed)) or "none in this stack"
+        if docker.get("privileged") is True:
             yield Finding(f"container {name} runs privileged (allowed: the local swarm's DinD nodes: {allowed})",
                           "run it unprivileged; only the local swarm's Docker-in-Docker nodes may be privileged")
+        caps, what = dig(docker, "capabilities", "adds"), "container"
+    else:
+        caps, what = docker.get("capAdds"), "swarm service"
+    bad = dangerous_capabilities(caps)
+    if bad:
+        yield Finding(f"{what} {name} adds capability {', '.join(bad)}", cap_fix)
+
+
+@rule("no-host-root-or-docker-socket", "No Docker container or swarm service binds the host's root or the Docker socket (on Kubernetes every hostPath is refused: k8s-no-hostpath)")
+def no_host_root_or_socket(res: Resource, ctx: Context) -> Iterable[Finding]:
+    if res.type == "docker:index/volume:Volume":
+        opts = res.inputs.get("driverOpts") or {}
+        if isinstance(opts, Mapping) and "bind" in str(opts.get("o", "")).split(","):
+            why = dangerous_host_path(opts.get("device"))
+            if why:
+                yield Finding(f"volume {_docker_name(res)} binds {opts.get('device')} ({why})",
+                              "use a named volume without a bind device, or bind a folder of the app's own")
+        return
+    what = "swarm service" if res.type == "docker:index/service:Service" else "container"
+    for where, path in _docker_host_paths(res):
+        why = dangerous_host_path(path)
+        if why:
+            yield Finding(f"{what} {_docker_name(res)} {where} binds {path} ({why})",
+                          "use a named volume, a config or a secret; never hand a container the host's "
+                          "root or the Docker API")
 
 
 @rule("k8s-no-hostpath", "No Kubernetes workload or volume mounts a hostPath")

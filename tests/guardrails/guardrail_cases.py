@@ -169,6 +169,20 @@ def dashboard(values: dict) -> dict:
                 "version": "7.13.0", "values": values})
 
 
+def swarm_service(name: str, mounts: list | None = None, **spec) -> dict:
+    """A swarm service as SwarmStack declares it (pulumi_docker wire names)."""
+    cs = {"image": "russmckendrick/cluster:latest", **spec}
+    if mounts is not None:
+        cs["mounts"] = mounts
+    return res("docker:index/service:Service", name,
+               {"name": f"cluster_{name}", "taskSpec": {"containerSpec": cs},
+                "mode": {"replicated": {"replicas": 1}}})
+
+
+def bind(source: str, target: str = "/host") -> dict:
+    return {"type": "bind", "source": source, "target": target}
+
+
 def ecs_stack(*extra: dict, role_inputs: dict | None = None, attach: tuple[str, ...] = (EXEC_POLICY,)) -> list[dict]:
     role = res("aws:iam/role:Role", "cluster-execution-role",
                {"assumeRolePolicy": json.dumps({"Version": "2012-10-17", "Statement": [
@@ -414,6 +428,57 @@ CASES: list[Case] = [
 
     Case("Helm values that make a chart's container privileged", "no-privileged-containers", True,
          [dashboard({"metricsScraper": {"containerSecurityContext": {"privileged": True}}})]),
+
+    # the same rule for swarm services and Docker containers: capabilities that give the host away
+    Case("swarm service adds NET_ADMIN only", "no-privileged-containers", False,
+         [swarm_service("web", capAdds=["NET_ADMIN", "NET_BIND_SERVICE"], capDrops=["ALL"])]),
+    Case("swarm service adds SYS_ADMIN", "no-privileged-containers", True,
+         [swarm_service("web", capAdds=["SYS_ADMIN"])]),
+    Case("swarm service adds all capabilities (privileged in all but name)", "no-privileged-containers", True,
+         [swarm_service("web", capAdds=["all"])]),
+    Case("swarm service adds cap_sys_admin, spelt with the prefix", "no-privileged-containers", True,
+         [swarm_service("web", capAdds=["cap_sys_admin"])]),
+    Case("Kubernetes container adds SYS_ADMIN", "no-privileged-containers", True,
+         [deployment("carts", {"containers": [container("carts", capabilities={"add": ["SYS_ADMIN"]})]})]),
+    Case("Kubernetes init container adds ALL", "no-privileged-containers", True,
+         [deployment("carts", {"initContainers": [container("prep", capabilities={"add": ["ALL"]})],
+                               "containers": [container("carts")]})]),
+    Case("Docker container adds ALL", "no-privileged-containers", True,
+         [res("docker:index/container:Container", "helper",
+              {"name": "helper", "image": "busybox", "capabilities": {"adds": ["ALL"]}})]),
+    Case("Helm values that add SYS_ADMIN", "no-privileged-containers", True,
+         [dashboard({"app": {"containerSecurityContext": {"capabilities": {"add": ["SYS_ADMIN"]}}}})]),
+
+    # --- no-host-root-or-docker-socket ------------------------------------------------------------
+    Case("swarm service binds a folder of its own and a named volume", "no-host-root-or-docker-socket", False,
+         [swarm_service("web", [bind("/srv/cluster/data", "/data"), bind("/var/run/app", "/run/app"),
+                                {"type": "volume", "source": "cluster_redis", "target": "/redis",
+                                 "volumeOptions": {"driverOptions": {"type": "tmpfs", "device": "tmpfs"}}}])]),
+    Case("swarm service binds the host's root", "no-host-root-or-docker-socket", True,
+         [swarm_service("web", [bind("/")])]),
+    Case("swarm service binds the host's root spelt //", "no-host-root-or-docker-socket", True,
+         [swarm_service("web", [bind("//")])]),
+    Case("swarm service binds the root through ..", "no-host-root-or-docker-socket", True,
+         [swarm_service("web", [bind("/var/run/../../")])]),
+    Case("swarm service binds the Docker socket", "no-host-root-or-docker-socket", True,
+         [swarm_service("visualizer", [bind("/var/run/docker.sock", "/var/run/docker.sock")])]),
+    Case("swarm service binds /run/docker.sock", "no-host-root-or-docker-socket", True,
+         [swarm_service("visualizer", [bind("/run/docker.sock", "/var/run/docker.sock")])]),
+    Case("swarm service binds /run, which holds the Docker socket", "no-host-root-or-docker-socket", True,
+         [swarm_service("web", [bind("/run/", "/hostrun")])]),
+    Case("swarm service mounts a local volume that binds the host's root", "no-host-root-or-docker-socket", True,
+         [swarm_service("web", [{"type": "volume", "source": "cluster_root", "target": "/host",
+                                 "volumeOptions": {"driverOptions": {"type": "none", "o": "bind", "device": "/"}}}])]),
+    Case("Docker volume that binds /var/run", "no-host-root-or-docker-socket", True,
+         [res("docker:index/volume:Volume", "sock", {"name": "sock", "driver": "local",
+                                                     "driverOpts": {"type": "none", "o": "bind", "device": "/var/run"}})]),
+    Case("Docker container with the Docker socket as a host volume", "no-host-root-or-docker-socket", True,
+         [res("docker:index/container:Container", "helper",
+              {"name": "helper", "image": "busybox",
+               "volumes": [{"hostPath": "/var/run/docker.sock", "containerPath": "/var/run/docker.sock"}]})]),
+    Case("Docker container binding the root through mounts", "no-host-root-or-docker-socket", True,
+         [res("docker:index/container:Container", "helper",
+              {"name": "helper", "image": "busybox", "mounts": [bind("/")]})]),
 
     # --- k8s-no-hostpath ----------------------------------------------------------------------
     Case("emptyDir volume", "k8s-no-hostpath", False,
