@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import quotas
-from components.hosts.host import UBUNTU_RELEASE, Addresses, PortRule, split_families
+from components.hosts.host import UBUNTU_RELEASE, Addresses, PortRule, image_ignore_changes, split_families
 
 CANONICAL_OWNER = "099720109477"  # Canonical's AMI account (ubuntu.com/server/docs, "Find Ubuntu images")
 FLATCAR_OWNER = "075585003325"  # Kinvolk/Flatcar's AMI account (flatcar.org docs, "Running on EC2")
@@ -169,7 +169,14 @@ class Driver:
             tags=self.tags,
             volume_tags=self.tags,
             region=self.region,
-            opts=self.opts,
+            # The AMI getAmi(most_recent) found at the first `up` stays until `image` is pinned:
+            # Canonical publishing a newer one must not replace the host (image_ignore_changes).
+            # On a pre-made network interface the instance is replaced delete-first: the ENI can
+            # be attached to one instance only, and a create-first replacement fails with
+            # InvalidNetworkInterface.InUse. Without one (swarm workers) nothing of the old
+            # instance is fixed or attached, so old and new coexist and it is created first.
+            opts=self.opts.merge(pulumi.ResourceOptions(ignore_changes=image_ignore_changes(cfg, "ami"),
+                                                        delete_before_replace=self.eni is not None)),
         )
 
     @staticmethod

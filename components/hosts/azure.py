@@ -14,7 +14,7 @@ import pulumi
 import pulumi_azure_native as az
 
 from components import quotas
-from components.hosts.host import Addresses, PortRule, split_families
+from components.hosts.host import Addresses, PortRule, image_ignore_changes, split_families
 
 # Canonical's Ubuntu 24.04 LTS image on Azure (Microsoft Learn, "Find Azure Marketplace images":
 # publisher Canonical, offer ubuntu-24_04-lts, sku server).
@@ -119,6 +119,10 @@ class Driver:
             pulumi.log.warn(f"{self.name}: '{cfg.name}' is not an Azure DNS label (3-63 characters, starting "
                             "with a letter): the public IP gets no DNS name")
         # Standard SKU: secure by default (closed until an NSG allows), and Basic is retired.
+        # Auto-named, so a replacement coexists with the old address; its DNS label is fixed but
+        # unique per location, and only a location change replaces the address (a new region's
+        # cloudapp.azure.com zone), so it is created first. The NIC and the resource group are
+        # auto-named too.
         self.public_ip_resource = az.network.PublicIPAddress(
             f"{self.name}-ip", resource_group_name=rg_name, location=self.location,
             public_ip_allocation_method="Static", sku={"name": "Standard"}, zones=self.zones,
@@ -191,7 +195,16 @@ class Driver:
             tags=self.tags,
             # Custom data is read on first boot only: a changed document needs a new VM.
             # Certificates are not in it (they come over SSH), so a renewal is not.
-            opts=self.opts.merge(pulumi.ResourceOptions(replace_on_changes=["osProfile.customData"])),
+            # An unpinned image reference (`latest`, or a default a newer Dockyard changes) stays
+            # as recorded at the first `up` (image_ignore_changes); a pinned one replaces.
+            # Replaced delete-first: the VM name is fixed (vm_name, unique in its resource group:
+            # a create-first replacement fails with "already exists") and its NIC can belong to
+            # one VM only. The OS disk goes with the old VM (delete_option Delete) and the new
+            # one gets a disk Azure names after the VM plus a unique suffix.
+            opts=self.opts.merge(pulumi.ResourceOptions(
+                replace_on_changes=["osProfile.customData"],
+                ignore_changes=image_ignore_changes(cfg, "storageProfile.imageReference"),
+                delete_before_replace=True)),
         )
 
 

@@ -23,7 +23,7 @@ import pulumi
 import pulumi_digitalocean as do
 
 from components import quotas
-from components.hosts.host import Addresses, PortRule, tags_list
+from components.hosts.host import Addresses, PortRule, image_ignore_changes, tags_list
 
 UBUNTU_SLUG = "ubuntu-24-04-x64"
 # Flatcar's DigitalOcean image, imported as a custom image, as Flatcar's DigitalOcean guide says
@@ -129,7 +129,13 @@ class Driver:
             vpc_uuid=args.placement.network_id,
             tags=tags_list(cfg.tags, "dockyard", *peer_tag),
             graceful_shutdown=True,
-            opts=self.opts,
+            # An unpinned slug (or Flatcar's imported custom image) stays as recorded at the first
+            # `up` (image_ignore_changes); a pinned `image` replaces when changed. Created first
+            # when replaced: droplet names need not be unique, and the reserved IP moves to the
+            # new droplet through its own assignment (whose delete unassigns the IP only from the
+            # droplet it names: terraform-provider-digitalocean, reserved IP assignment Delete,
+            # read 2026-12-03).
+            opts=self.opts.merge(pulumi.ResourceOptions(ignore_changes=image_ignore_changes(cfg, "image"))),
         )
         self.droplet = droplet
         if self.reserved_ip is not None:

@@ -17,7 +17,7 @@ import pulumi_gcp as gcp
 
 from components import quotas
 from components.cloud_limits import GCP_ZONE_SUFFIX
-from components.hosts.host import Addresses, PortRule, split_families
+from components.hosts.host import Addresses, PortRule, image_ignore_changes, split_families
 
 UBUNTU_IMAGE = "ubuntu-os-cloud/ubuntu-2404-lts-amd64"  # image family of Canonical's 24.04 LTS
 FLATCAR_IMAGE = "kinvolk-public/flatcar-stable"  # image family (flatcar.org docs, "Running on GCE")
@@ -147,6 +147,13 @@ class Driver:
             # addresses, and GCE refuses a second VM on an address in use ("External IP address
             # ... is already in-use", pulumi/pulumi#4128); pulumi-gcp does not delete first by
             # default (pulumi/pulumi-gcp#2596).
-            opts=self.opts.merge(pulumi.ResourceOptions(replace_on_changes=["metadata"],
-                                                        delete_before_replace=True)),
+            # An unpinned image family stays as recorded at the first `up` (image_ignore_changes):
+            # a newer image in the family, or a new Dockyard default, never replaces the host.
+            # Secure Boot follows the image, so it stays as recorded with it (unpinning a pinned
+            # image must not turn Secure Boot on under an image not known to support it).
+            opts=self.opts.merge(pulumi.ResourceOptions(
+                replace_on_changes=["metadata"],
+                ignore_changes=image_ignore_changes(cfg, "bootDisk.initializeParams.image",
+                                                    "shieldedInstanceConfig.enableSecureBoot"),
+                delete_before_replace=True)),
         )

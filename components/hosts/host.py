@@ -361,6 +361,23 @@ def _url_host(ip: str) -> str:
     return f"[{ip}]" if ":" in ip else ip
 
 
+def image_ignore_changes(config: Any, *image_properties: str) -> list[str]:
+    """The VM's ``ignore_changes``: its image property (and what follows from the image) when the
+    user did not pin ``image``.
+
+    An unpinned image is a moving reference (the newest Canonical AMI from ec2.getAmi, Azure's
+    ``latest`` version, a GCE image family, a DigitalOcean slug) or Dockyard's default, which a
+    newer Dockyard may change. Either would replace a running host on some later ``pulumi up``.
+    Ignored, Pulumi keeps the image recorded in the stack's state at the first ``up``, for every
+    later update and also for a replacement the host needs for another reason: the engine copies
+    the old inputs of ignored properties into the new goal state (pulumi/pulumi
+    pkg/resource/deploy/step_generator.go, processIgnoreChanges; the ignoreChanges page of
+    pulumi.com/docs/iac/concepts/options/, pulumi/docs#16161; read 2026-12-03). A pinned
+    ``image`` is not ignored: changing it replaces the host, which is how a user asks for an
+    upgrade (docs/hosts.md, "Upgrades")."""
+    return [] if config.image else list(image_properties)
+
+
 def tags_list(tags: dict[str, str], *extra: str) -> list[str]:
     """Tags for clouds that take plain strings (DigitalOcean tags, GCP network tags)."""
     # DigitalOcean tags allow letters, digits, ':', '-' and '_' (255 characters).

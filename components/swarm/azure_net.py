@@ -91,6 +91,9 @@ class SwarmNetwork:
                 "idle_timeout_in_minutes": 4,
             })
         managers = [n for n in cfg.node_names() if n.startswith("manager-")]
+        # A fixed name (the pools' and NAT rules' ids are built from it), created first when
+        # replaced: only a location change replaces it, and that replaces its auto-named resource
+        # group too, so old and new never share a scope.
         self.lb = az.network.LoadBalancer(
             f"{name}-lb",
             load_balancer_name=lb_name,
