@@ -741,7 +741,15 @@ class StackConfig(Model):
                     "estimate exceeds it (docs/cost.md).",
     )
 
+    allow_files_outside_project: list[str] = Field(
+        default_factory=list,
+        description="Folders outside the project (relative to it, or absolute) whose files compose files may "
+                    "name: configs, secrets, env_file, bind-mounted files shipped in ConfigMaps. Default: none; "
+                    "only files under Pulumi.yaml's folder are read (docs/compose.md).",
+    )
+
     _providers: ProviderConfig = PrivateAttr(default_factory=ProviderConfig)
+    _files: Any = PrivateAttr(None)
     _warnings: list[str] = PrivateAttr(default_factory=list)
     _admin_cidrs_defaulted: bool = PrivateAttr(False)
     _docker_endpoint: Any = PrivateAttr(None)
@@ -772,6 +780,12 @@ class StackConfig(Model):
     @property
     def warnings(self) -> list[str]:
         return list(self._warnings)
+
+    @property
+    def files(self):
+        """The folders compose files may read from (components/projectfiles.ProjectFiles); None
+        before validate(), which the loader takes as the compose file's own folder."""
+        return self._files
 
     def clouds(self) -> dict[str, str]:
         """Each cloud the stack uses, with the key path of its first user."""
@@ -897,12 +911,24 @@ def validate(raw: dict[str, Any], providers: dict[str, str | None] | None = None
     except ValidationError as exc:
         raise from_validation_error(exc) from None
     cfg._admin_cidrs_defaulted = "adminCidrs" not in raw and "admin_cidrs" not in raw
-    _check_stack(cfg, providers or {}, project_dir)
-    _check_cloud_limits(cfg, stack, project_dir)
+    cfg._files = _project_files(cfg, project_dir)
+    _check_stack(cfg, providers or {}, cfg._files)
+    _check_cloud_limits(cfg, stack, cfg._files)
     return cfg
 
 
-def _check_cloud_limits(cfg: StackConfig, stack: str | None, project_dir: Path) -> None:
+def _project_files(cfg: StackConfig, project_dir: Path):
+    """The project's folder and the ones dockyard:allowFilesOutsideProject lists (each must exist)."""
+    from components.projectfiles import ProjectFiles
+
+    for i, folder in enumerate(cfg.allow_files_outside_project):
+        if not folder or "\0" in folder or not (Path(project_dir) / folder).is_dir():
+            raise ConfigError(f"dockyard:allowFilesOutsideProject[{i}]",
+                              f"{folder!r} is not a folder (paths are relative to the project)")
+    return ProjectFiles.of(project_dir, cfg.allow_files_outside_project)
+
+
+def _check_cloud_limits(cfg: StackConfig, stack: str | None, files) -> None:
     """What a cloud refuses at create time (components/cloud_limits.py), named by config key."""
     from components import cloud_limits as limits
     from components.names import swarm_node_host_name
@@ -940,7 +966,7 @@ def _check_cloud_limits(cfg: StackConfig, stack: str | None, project_dir: Path) 
         region = swarm.region or default_region[swarm.cloud]
         sized("dockyard:swarm.size", swarm.cloud, swarm.size, region, "dockyard:swarm.region")
         for i, st in enumerate(swarm.stacks):
-            project = _compose_file(st.compose, f"dockyard:swarm.stacks[{i}].compose", project_dir)
+            project = _compose_file(st.compose, f"dockyard:swarm.stacks[{i}].compose", files)
             for service in (project.services.values() if project is not None else ()):
                 for port in service.ports:
                     if port.published in limits.RESERVED_HOST_PORTS and port.protocol == "tcp":
@@ -963,7 +989,7 @@ def _check_cloud_limits(cfg: StackConfig, stack: str | None, project_dir: Path) 
         sized("dockyard:kubernetes.nodeSize", k8s.cloud, k8s.node_size, region, "dockyard:kubernetes.region")
 
 
-def _check_stack(cfg: StackConfig, providers: dict[str, str | None], project_dir: Path) -> None:
+def _check_stack(cfg: StackConfig, providers: dict[str, str | None], files) -> None:
     """Checks that span keys or read files; each names its own key path."""
     seen: dict[str, int] = {}
     for i, host in enumerate(cfg.hosts):
@@ -998,12 +1024,12 @@ def _check_stack(cfg: StackConfig, providers: dict[str, str | None], project_dir
     )
 
     if cfg.swarm:
-        cfg._warnings.extend(_check_swarm(cfg.swarm, project_dir))
+        cfg._warnings.extend(_check_swarm(cfg.swarm, files))
         if cfg.swarm.cloud == "local":
             cfg._docker_endpoint = docker_endpoint()
     for i, app in enumerate(cfg.containers):
         if app.compose is not None:
-            project = _compose_file(app.compose, f"dockyard:containers[{i}].compose", project_dir,
+            project = _compose_file(app.compose, f"dockyard:containers[{i}].compose", files,
                                     app.profiles)
             if project is not None:
                 check_container_compose(app, i, project)
@@ -1018,7 +1044,7 @@ def _check_stack(cfg: StackConfig, providers: dict[str, str | None], project_dir
     if cfg.kubernetes:
         for i, app in enumerate(cfg.kubernetes.apps):
             if isinstance(app, KubernetesComposeApp):
-                _compose_file(app.compose, f"dockyard:kubernetes.apps[{i}].compose", project_dir,
+                _compose_file(app.compose, f"dockyard:kubernetes.apps[{i}].compose", files,
                               app.profiles)
 
     if cfg._admin_cidrs_defaulted and (cfg.hosts or (cfg.swarm and cfg.swarm.cloud != "local")):
@@ -1028,7 +1054,7 @@ def _check_stack(cfg: StackConfig, providers: dict[str, str | None], project_dir
         )
 
 
-def _check_swarm(swarm: SwarmConfig, project_dir: Path) -> list[str]:
+def _check_swarm(swarm: SwarmConfig, files) -> list[str]:
     warnings = []
     names = swarm.node_names()
     for key in swarm.nodes:
@@ -1056,7 +1082,7 @@ def _check_swarm(swarm: SwarmConfig, project_dir: Path) -> list[str]:
         warnings.append(f"dockyard:swarm.managers is {swarm.managers}: a swarm needs 3 managers "
                         "to survive the loss of one")
     if swarm.cloud == "local":
-        warnings.extend(_check_local_swarm(swarm, project_dir))
+        warnings.extend(_check_local_swarm(swarm, files))
         # Local nodes are containers: no VM size or region, and published ports bind to 127.0.0.1.
         for key, value in (("size", swarm.size), ("region", swarm.region)):
             if value is not None:
@@ -1065,17 +1091,17 @@ def _check_swarm(swarm: SwarmConfig, project_dir: Path) -> list[str]:
             warnings.append("dockyard:swarm.publicCidrs is ignored on a local swarm: published ports "
                             "listen on 127.0.0.1 only")
     for i, stack in enumerate(swarm.stacks):
-        _compose_file(stack.compose, f"dockyard:swarm.stacks[{i}].compose", project_dir, stack.profiles)
+        _compose_file(stack.compose, f"dockyard:swarm.stacks[{i}].compose", files, stack.profiles)
     return warnings
 
 
-def _check_local_swarm(swarm: SwarmConfig, project_dir: Path, machine: str | None = None) -> list[str]:
+def _check_local_swarm(swarm: SwarmConfig, files, machine: str | None = None) -> list[str]:
     """Host ports past 65535, and images on an arm64 machine (amd64-only ones never get a task)."""
     import platform
 
     images: set[str] = set()
     for i, stack in enumerate(swarm.stacks):
-        project = _compose_file(stack.compose, f"dockyard:swarm.stacks[{i}].compose", project_dir,
+        project = _compose_file(stack.compose, f"dockyard:swarm.stacks[{i}].compose", files,
                                 stack.profiles)
         if project is None:
             continue
@@ -1156,22 +1182,31 @@ def docker_endpoint(env: typing.Mapping[str, str] | None = None, home: Path | No
     return DockerEndpoint(host, str(tls) if (tls / "ca.pem").is_file() else None, f"context {name}")
 
 
-def _compose_file(path: str, key: str, project_dir: Path, profiles: list[str] | None = None):
-    """Load and validate a compose file now, so a bad one stops the program before any resource."""
-    full = (project_dir / path) if not Path(path).is_absolute() else Path(path)
+def _compose_file(path: str, key: str, files, profiles: list[str] | None = None):
+    """Load and validate a compose file now, so a bad one stops the program before any resource.
+
+    ``files`` (components/projectfiles.ProjectFiles): the compose file, and every file it names,
+    must lie in the project or a folder dockyard:allowFilesOutsideProject lists."""
+    from components.projectfiles import OutsideProject
+
+    full = (files.root / path) if not Path(path).is_absolute() else Path(path)
+    try:
+        files.resolve(full, path)
+    except OutsideProject as exc:
+        raise ConfigError(key, str(exc)) from None
     if not full.is_file():
         raise ConfigError(key, f"compose file '{path}' not found (paths are relative to the project)")
     try:
         from components.compose import load_compose
     except ImportError:  # pragma: no cover - the compose package is part of the program
         return None
-    return load_compose(full, profiles=profiles)
+    return load_compose(full, profiles=profiles, files=files)
 
 
 # --- reading pulumi.Config ----------------------------------------------------------------------
 
 TOP_LEVEL_TYPES = {"adminCidrs": list, "sshPublicKey": str, "hosts": list, "swarm": dict,
-                   "containers": list, "kubernetes": dict}
+                   "containers": list, "kubernetes": dict, "allowFilesOutsideProject": list}
 
 
 def _decode(key: str, text: Any) -> Any:

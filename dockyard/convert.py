@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from pathlib import Path
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _PROFILE = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*|\*")
@@ -31,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", action="append", metavar="PROFILE", dest="profiles",
                         help="activate a compose profile (repeatable; default: COMPOSE_PROFILES, "
                              "as docker compose --profile)")
+    parser.add_argument("--allow-outside", action="append", metavar="DIR", dest="allow_outside", default=[],
+                        help="also read files the compose file names from DIR (repeatable); by default only "
+                             "files under the compose file's folder are read (configs, secrets, env_file, .env)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from components.compose import load_compose
     from components.compose.to_kubernetes import to_kubernetes
     from components.errors import InputError
+    from components.projectfiles import CONVERT_FLAG, ProjectFiles
 
     if args.namespace is not None and not _DNS_LABEL.match(args.namespace):
         raise InputError("--namespace", f"{args.namespace!r} is not a valid namespace name "
@@ -46,7 +51,13 @@ def run(args: argparse.Namespace) -> int:
     for name in args.profiles or []:
         if not _PROFILE.fullmatch(name):
             raise InputError("--profile", f"{name!r} is not a profile name (letters, digits, '_', '.', '-')")
-    project = load_compose(args.compose, profiles=args.profiles)
+    extra = []
+    for folder in args.allow_outside:
+        if not folder or "\0" in folder or not Path(folder).is_dir():
+            raise InputError("--allow-outside", f"{folder!r} is not a folder")
+        extra.append(Path(folder).absolute())
+    files = ProjectFiles.of(Path(args.compose).parent, extra, opt_in=CONVERT_FLAG + " DIR")
+    project = load_compose(args.compose, profiles=args.profiles, files=files)
     result = to_kubernetes(project, namespace=args.namespace, create_namespace=args.namespace is not None,
                            published_service_type=args.service_type,
                            env_file_config_map=args.env_file_configmap, service_groups=args.service_groups)

@@ -99,7 +99,7 @@ def from_model(cfg, root: Path | str = ".") -> Context:
 
     def compose(path: str):
         p = Path(path)
-        return load_compose(p if p.is_absolute() else root / p)
+        return load_compose(p if p.is_absolute() else root / p, files=cfg.files)
 
     ssh_ports = {22} | {h.ssh_port for h in cfg.hosts}
     published: set[int] = set()

@@ -47,6 +47,7 @@ from components.compose.yamlmarks import (
     load_marked,
 )
 from components.errors import ComposeError
+from components.projectfiles import OutsideProject, ProjectFiles
 
 _VALIDATOR = jsonschema.Draft202012Validator(_schema.COMPOSE_SCHEMA)
 
@@ -85,12 +86,22 @@ _TYPE_WORDS = {"object": "mapping", "array": "list", "string": "string", "intege
 class _Ctx:
     """File, line marks and environment shared by the normalisers."""
 
-    def __init__(self, path: Path, lines: dict):
+    def __init__(self, path: Path, lines: dict, files: ProjectFiles | None = None):
         self.path = path
         self.base = path.parent
         self.lines = lines
         self.warnings: list[str] = []
         self.environ: dict[str, str] = {}
+        self.files = files or ProjectFiles.of(path.parent)
+
+    def project_file(self, path, written: str) -> Path:
+        """A file the compose file names (env_file, configs/secrets file), relative to its folder,
+        resolved and confined to the project (components/projectfiles.py); its content is read
+        only after this."""
+        try:
+            return self.files.resolve(self.base / os.path.expanduser(written), written)
+        except OutsideProject as exc:
+            raise self.error(path, str(exc)) from None
 
     def line(self, path) -> int | None:
         path = tuple(path)
@@ -697,7 +708,7 @@ def _env_files(ctx, path, value) -> tuple[dict, list[Path]]:
         if isinstance(item, dict):
             required = item.get("required", True)
             item = item["path"]
-        file = (ctx.base / os.path.expanduser(item)).resolve()
+        file = ctx.project_file(p, item)
         if not file.is_file():
             if required:
                 raise ctx.error(p, f"env file {item!r} not found (looked for {file})")
@@ -827,7 +838,7 @@ def _file_object(ctx, kind, name, raw) -> FileObject:
                         + (f" (got {', '.join(sources)})" if sources else ""))
     file = None
     if "file" in raw:
-        file = (ctx.base / os.path.expanduser(raw["file"])).resolve()
+        file = ctx.project_file(path + ("file",), raw["file"])
         if not file.is_file():
             raise ctx.error(path + ("file",), f"{kind} file {raw['file']!r} not found (looked for {file})")
     return FileObject(name=name, file=file, content=raw.get("content"), environment=raw.get("environment"),
@@ -846,7 +857,8 @@ _LOADED: dict[tuple, ComposeProject] = {}
 
 
 def load_compose(path, *, environ: dict[str, str] | None = None,
-                 profiles: list[str] | tuple[str, ...] | None = None) -> ComposeProject:
+                 profiles: list[str] | tuple[str, ...] | None = None,
+                 files: ProjectFiles | None = None) -> ComposeProject:
     """Read, validate and normalise a compose file.
 
     `environ` supplies ${VAR} values (default: the `.env` file beside the compose file, overridden
@@ -856,14 +868,23 @@ def load_compose(path, *, environ: dict[str, str] | None = None,
     separated, as `docker compose` reads it). A service that lists profiles is kept only when one
     of them is active ("*" activates all); the others are left out of the model, with a warning.
 
+    `files`: the folders whose files the compose file may name (env files, config and secret
+    files, and `.env`); a stack passes its project's (Pulumi.yaml's folder and
+    dockyard:allowFilesOutsideProject), and the default is the compose file's own folder.
+
     Config validation, the swarm, container and Kubernetes components all read the same file in
     one run: the (immutable) result is kept per file content and environment, so it is parsed once.
     """
     path = Path(path)
+    files = files or ProjectFiles.of(path.parent)
     if environ is None:
         environ = {}
         dotenv = path.parent / ".env"
         if dotenv.is_file():
+            try:
+                dotenv = files.resolve(dotenv, ".env")
+            except OutsideProject as exc:
+                raise ComposeError(str(path.parent / ".env"), str(exc)) from None
             environ.update({k: v for k, v in read_env_file(dotenv).items() if v is not None})
         environ.update(os.environ)
     if profiles is None:
@@ -871,12 +892,12 @@ def load_compose(path, *, environ: dict[str, str] | None = None,
     active = tuple(dict.fromkeys(profiles))
     try:
         stat = path.stat()
-        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, frozenset(environ.items()), active)
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, frozenset(environ.items()), active, files)
     except OSError:
         key = None  # _read reports the missing file
     if key is not None and key in _LOADED:
         return _LOADED[key]
-    project = _load(path, environ, active)
+    project = _load(path, environ, active, files)
     if key is not None:
         _LOADED[key] = project
     return project
@@ -888,9 +909,10 @@ def _enabled(raw, active: tuple[str, ...]) -> bool:
     return not listed or "*" in active or any(p in active for p in listed)
 
 
-def _load(path: Path, environ: dict[str, str], active: tuple[str, ...] = ()) -> ComposeProject:
+def _load(path: Path, environ: dict[str, str], active: tuple[str, ...] = (),
+          files: ProjectFiles | None = None) -> ComposeProject:
     data = _read(path)
-    ctx = _Ctx(path, collect_lines(data))
+    ctx = _Ctx(path, collect_lines(data), files)
     ctx.environ = environ
     _interpolate(ctx, data, environ)
     _validate(ctx, data)
@@ -918,4 +940,4 @@ def _load(path: Path, environ: dict[str, str], active: tuple[str, ...] = ()) -> 
         networks["default"] = Network(name="default", implicit=True)
     return ComposeProject(name=_project_name(data.get("name"), path), path=path, services=services,
                           networks=networks, volumes=volumes, configs=configs, secrets=secrets,
-                          lines=ctx.lines, warnings=ctx.warnings, profiles=active)
+                          lines=ctx.lines, warnings=ctx.warnings, profiles=active, files=ctx.files)

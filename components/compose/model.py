@@ -218,6 +218,8 @@ class ComposeProject:
     warnings: list[str] = field(default_factory=list, compare=False)
     #: the active compose profiles the project was loaded with (services of others are left out)
     profiles: tuple[str, ...] = ()
+    #: the folders whose files may be read (components/projectfiles.py); None: the file's folder
+    files: Any = field(default=None, compare=False)
 
     def line(self, *path) -> int | None:
         """The line of the deepest element of `path` the file has (None if not even the first)."""

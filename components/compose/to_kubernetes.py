@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from components.compose import kompose_labels
 from components.compose._common import dns_label, field_path, present, warn_unmapped_extras
@@ -256,12 +256,24 @@ class _Converter:
             spec["storageClassName"] = self.kl.storage_class or self.storage_class
         return {"metadata": {"name": name}, "spec": spec}
 
-    def bind_config_map(self, svc: Service, name: str, m, index: int, vpath: str):
+    def bind_config_map(self, svc: Service, name: str, m, index: int, vpath: str, at: tuple = ()):
         """kompose.volume.type: configMap: the bind source's file, or the files of its directory,
-        in a ConfigMap `<service>-cm<N>`; returns (volume, subPath) or None with a warning."""
-        source = Path(m.source)
-        files = ([source] if source.is_file() else
-                 sorted(f for f in source.iterdir() if f.is_file()) if source.is_dir() else [])
+        in a ConfigMap `<service>-cm<N>`; returns (volume, subPath) or None with a warning.
+
+        The files are read here, so the source and every file in it (symlinks followed) must lie
+        in the project (components/projectfiles.py): ComposeError, exit 2, otherwise."""
+        from components.compose.loader import fmt_path
+        from components.projectfiles import OutsideProject, ProjectFiles
+
+        allowed = self.p.files or ProjectFiles.of(self.p.path.parent)
+        try:
+            source = allowed.resolve(m.source)
+            files = ([source] if source.is_file() else
+                     sorted(f for f in source.iterdir() if f.is_file()) if source.is_dir() else [])
+            for f in files:
+                allowed.resolve(f, str(source / f.name) if f.parent == source else str(f))
+        except OutsideProject as exc:
+            raise self.p.error(f"{fmt_path(at)}: kompose.volume.type configMap: {exc}", *at) from None
         if not files:
             self.out.warn(vpath, f"kompose.volume.type configMap: {m.source} has no files to ship; not mapped")
             return None
@@ -493,7 +505,7 @@ class _Converter:
                 # guardrails flag hostPath volumes (docs/guardrails.md); the label asks for one
                 vol = {"name": f"{name}-hostpath{i}", "hostPath": {"path": m.source}}
             elif vtype == "configMap" and m.type == "bind":
-                made = self.bind_config_map(svc, name, m, counters["cm"], vpath)
+                made = self.bind_config_map(svc, name, m, counters["cm"], vpath, ("services", svc.name, "volumes", i))
                 if made is None:
                     continue
                 vol, sub_path = made

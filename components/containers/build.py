@@ -33,7 +33,7 @@ def image_project(app) -> ComposeProject:
                           services={app.name: service})
 
 
-def load_app_project(app, project_dir: Path | None = None) -> ComposeProject:
+def load_app_project(app, project_dir: Path | None = None, files=None) -> ComposeProject:
     """The app's compose project; a relative path is the project's (the working directory, where
     Pulumi runs the program)."""
     if app.compose is None:
@@ -41,7 +41,8 @@ def load_app_project(app, project_dir: Path | None = None) -> ComposeProject:
     from components.compose import load_compose
 
     path = Path(app.compose)
-    return load_compose(path if path.is_absolute() else (project_dir or Path.cwd()) / path, profiles=app.profiles)
+    return load_compose(path if path.is_absolute() else (project_dir or Path.cwd()) / path, profiles=app.profiles,
+                        files=files)
 
 
 def selected_services(app, project: ComposeProject) -> list[str]:
@@ -54,7 +55,7 @@ def build_containers(cfg, project_dir: Path | None = None) -> dict[str, Any]:
     """Declare every app of the stack; returns the `containers` stack output."""
     outputs: dict[str, Any] = {}
     for index, app in enumerate(cfg.containers):
-        project = load_app_project(app, project_dir)
+        project = load_app_project(app, project_dir, cfg.files)
         if app.platform == "fargate":
             component, extra = fargate_app(app, index, project, cfg.providers.aws_region)
         else:

@@ -116,7 +116,7 @@ def plan(cfg: StackConfig, stack: str) -> KubernetesPlan:
             service_type = "NodePort" if local and not desktop else "LoadBalancer"
             converted = compose_plan(app.name, cfg_path(app.compose), app.namespace,
                                      service_type=service_type, single_node=local, label=app.compose,
-                                     profiles=app.profiles, service_groups=app.service_groups)
+                                     profiles=app.profiles, service_groups=app.service_groups, files=cfg.files)
             claim(converted.namespace, where)
             out.compose_apps.append(converted)
     return out

@@ -29,7 +29,7 @@ class ComposePlan:
 
 def plan(name: str, compose: str | Path, namespace: str | None = None, *,
          service_type: str = "LoadBalancer", single_node: bool = False, label: str | None = None,
-         profiles: list[str] | None = None, service_groups: bool = False) -> ComposePlan:
+         profiles: list[str] | None = None, service_groups: bool = False, files=None) -> ComposePlan:
     """Load and convert a compose file (raises ComposeError naming file and line).
 
     ``service_type``: the Service type of services that publish ports.
@@ -39,10 +39,11 @@ def plan(name: str, compose: str | Path, namespace: str | None = None, *,
     ``label``: how warnings name the file (the path as the stack file spells it).
     ``profiles``: the active compose profiles (None: COMPOSE_PROFILES, as docker compose).
     ``service_groups``: services sharing a kompose.service.group label run in one pod.
+    ``files``: the folders the compose file may read from (components.projectfiles; None: its own).
     """
     namespace = namespace or name
     label = label or str(compose)
-    project = load_compose(Path(compose), profiles=profiles)
+    project = load_compose(Path(compose), profiles=profiles, files=files)
     conv = to_kubernetes(project, namespace=namespace, create_namespace=True,
                          published_service_type=service_type, service_groups=service_groups)
     warnings = [w if w.startswith(label + ":") else f"{label}: {w}" for w in conv.warnings]

@@ -53,16 +53,19 @@ class SwarmClusterArgs:
     providers: object = None
     #: the engine a local swarm lives on (components.config.DockerEndpoint); None: the default socket
     docker_endpoint: object = None
+    #: the folders compose files may read from (components.projectfiles.ProjectFiles; None: each
+    #: compose file's own folder)
+    files: object = None
 
     @classmethod
     def from_config(cls, cfg, stack: str, project_dir: Path | None = None) -> SwarmClusterArgs:
         """From a validated components.config.StackConfig (Pulumi runs in the project dir)."""
         return cls(config=cfg.swarm, stack=stack, admin_cidrs=list(cfg.admin_cidrs),
                    ssh_public_key=cfg.ssh_public_key, project_dir=project_dir or Path.cwd(),
-                   providers=cfg.providers, docker_endpoint=cfg.docker_endpoint)
+                   providers=cfg.providers, docker_endpoint=cfg.docker_endpoint, files=cfg.files)
 
 
-def published_ports(stacks, project_dir: Path) -> list[tuple[int, str]]:
+def published_ports(stacks, project_dir: Path, files=None) -> list[tuple[int, str]]:
     """Ports the stacks publish, (port, protocol), sorted: what firewalls and load balancers open."""
     from components.compose import load_compose
 
@@ -70,7 +73,7 @@ def published_ports(stacks, project_dir: Path) -> list[tuple[int, str]]:
     for stack in stacks:
         path = Path(stack.compose)
         project = load_compose(path if path.is_absolute() else project_dir / path,
-                               profiles=getattr(stack, "profiles", None))
+                               profiles=getattr(stack, "profiles", None), files=files)
         for service in project.services.values():
             for port in service.ports:
                 if port.published is not None:
@@ -105,7 +108,7 @@ class SwarmCluster(pulumi.ComponentResource):
         super().__init__("dockyard:index:SwarmCluster", name, None, opts)
         cfg = args.config
         names = cfg.node_names()
-        ports = published_ports(cfg.stacks, args.project_dir)
+        ports = published_ports(cfg.stacks, args.project_dir, args.files)
 
         node_set = self._nodes(name, args, names, ports)
         by_name = {n.name: n for n in node_set.nodes}
@@ -195,7 +198,7 @@ class SwarmCluster(pulumi.ComponentResource):
                     f"{name}-{stack.name}",
                     SwarmStackArgs(name=stack.name,
                                    compose=path if path.is_absolute() else args.project_dir / path,
-                                   display_path=stack.compose, profiles=stack.profiles),
+                                   display_path=stack.compose, profiles=stack.profiles, files=args.files),
                     opts=pulumi.ResourceOptions(parent=self, providers={"docker": provider},
                                                 depends_on=[reconcile]),
                 ))

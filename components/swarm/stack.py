@@ -31,6 +31,8 @@ class SwarmStackArgs:
     display_path: str | None = None
     #: active compose profiles (None: COMPOSE_PROFILES, as docker compose)
     profiles: list[str] | None = None
+    #: the folders the compose file may read from (components.projectfiles.ProjectFiles; None: its own)
+    files: object = None
 
 
 class SwarmStack(pulumi.ComponentResource):
@@ -43,7 +45,7 @@ class SwarmStack(pulumi.ComponentResource):
     def __init__(self, name: str, args: SwarmStackArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("dockyard:index:SwarmStack", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        project = load_compose(args.compose, profiles=args.profiles)
+        project = load_compose(args.compose, profiles=args.profiles, files=args.files)
         first = to_swarm(project, stack=args.name)
 
         self.networks = {key: docker.Network(f"{name}-net-{key}", **spec, opts=child)

@@ -221,7 +221,8 @@ def test_replicas_zero_on_a_swarm_stack_and_a_compose_app(tmp_path, mock_engine)
     from components.swarm.cluster import SwarmCluster, SwarmClusterArgs
 
     stack = {"name": "z", "compose": str(path), "profiles": ["extra"]}
-    cfg = C.validate({"swarm": {"cloud": "local", "stacks": [stack]}}, {}, project_dir=ROOT)
+    cfg = C.validate({"swarm": {"cloud": "local", "stacks": [stack]},
+                      "allowFilesOutsideProject": [str(tmp_path)]}, {}, project_dir=ROOT)
 
     def program():
         SwarmCluster("swarm", SwarmClusterArgs.from_config(cfg, "test", project_dir=ROOT))
@@ -245,7 +246,8 @@ def test_fargate_desired_count_zero_from_config_and_compose(tmp_path, mock_engin
     def program():
         build_containers(C.load())
 
-    result = mock_engine.run(program, config={"dockyard:containers": apps, "aws:region": "eu-west-1"})
+    result = mock_engine.run(program, config={"dockyard:containers": apps, "aws:region": "eu-west-1",
+                                              "dockyard:allowFilesOutsideProject": [str(tmp_path)]})
     counts = {r.name.split("-")[0]: r.inputs["desiredCount"] for r in result.of_type("aws:ecs/service:Service")}
     assert counts == {"cfg0": 0, "cmp0": 0}
 
@@ -265,7 +267,8 @@ def test_app_service_cannot_scale_to_zero(tmp_path, mock_engine):
     def program():
         build_containers(C.load())
 
-    result = mock_engine.run(program, config={"dockyard:containers": apps, "azure-native:location": "westeurope"})
+    result = mock_engine.run(program, config={"dockyard:containers": apps, "azure-native:location": "westeurope",
+                                              "dockyard:allowFilesOutsideProject": [str(tmp_path)]})
     plan_ = result.get("azure-native:web:AppServicePlan")
     assert plan_.inputs["sku"]["capacity"] == 1
     assert any("services.worker.deploy.replicas: 0" in w and "cannot scale to zero" in w for w in result.warnings)

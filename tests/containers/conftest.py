@@ -14,8 +14,10 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 def run_apps(mock_engine):
     """Run `dockyard:containers` = apps through config.load() and build_containers, as __main__ does."""
 
-    def run(apps, *, secrets=None, region="eu-west-1", location="northeurope"):
+    def run(apps, *, secrets=None, region="eu-west-1", location="northeurope", allow_outside=()):
         config = {"dockyard:containers": apps, "aws:region": region, "azure-native:location": location}
+        if allow_outside:  # compose files in a test's tmp_path, outside the project
+            config["dockyard:allowFilesOutsideProject"] = [str(p) for p in allow_outside]
         config.update(secrets or {})
 
         def program():

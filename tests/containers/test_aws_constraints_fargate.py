@@ -79,7 +79,7 @@ def test_fargate_compose_service_names_give_valid_target_group_names(run_apps, t
             ports:
               - "8080:8080"
         """))
-    result = run_apps([{"name": "shop", "platform": "fargate", "compose": str(compose)}])
+    result = run_apps([{"name": "shop", "platform": "fargate", "compose": str(compose)}], allow_outside=(tmp_path,))
     assert len(result.of_type("aws:lb/targetGroup:TargetGroup")) == 2
     _assert_names(result)
     names = [g.outputs["name"] for g in result.of_type("aws:lb/targetGroup:TargetGroup")]

@@ -84,7 +84,9 @@ def _project(tmp_path: Path, app: dict) -> Path:
     for name in ("__main__.py", "components", "apps"):
         os.symlink(ROOT / name, tmp_path / name)
     stack = {"config": {"aws:region": "us-east-1", "azure-native:location": "westeurope",
-                        "dockyard:containers": [app]}}
+                        "dockyard:containers": [app],
+                        # the fixtures live in the repository, outside this temporary project
+                        "dockyard:allowFilesOutsideProject": [str(FIXTURES)]}}
     (tmp_path / "stacks" / "Pulumi.t.yaml").write_text(yaml.safe_dump(stack))
     return tmp_path
 

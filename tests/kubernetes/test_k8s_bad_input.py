@@ -50,7 +50,8 @@ CASES = [
      "dockyard:kubernetes.apps[0].replicas", "unknown"),
     ("compose-missing", existing(apps=[{"name": "web", "compose": "nope.yml"}]), {},
      "dockyard:kubernetes.apps[0].compose", "not found"),
-    ("compose-invalid", lambda t: existing(apps=[{"name": "web", "compose": bad_compose(t)}]), {},
+    ("compose-invalid", lambda t: existing(apps=[{"name": "web", "compose": bad_compose(t)}]),
+     lambda t: {"dockyard:allowFilesOutsideProject": [str(t)]},  # the file is in tmp_path
      lambda t: f"{bad_compose(t)}:5", "port"),
     ("namespace-clash", existing(apps=["sock-shop", {"name": "shop", "namespace": "sock-shop", "compose": CLUSTER_APP}]),
      {}, "dockyard:kubernetes.apps[1]", "already used"),
@@ -84,6 +85,7 @@ CASES = [
 def test_bad_input_is_one_line_and_exit_2(run_kubernetes, tmp_path, capsys, case, kubernetes, other, where, word):
     kubernetes = kubernetes(tmp_path) if callable(kubernetes) else kubernetes
     where = where(tmp_path) if callable(where) else where
+    other = other(tmp_path) if callable(other) else other
     with pytest.raises(SystemExit) as exc:
         run_kubernetes(kubernetes, config=other)
     err = capsys.readouterr().err

@@ -523,7 +523,8 @@ def test_invalid_compose_names_file_and_line(tmp_path):
     bad = tmp_path / "bad.yml"
     bad.write_text("services:\n  web:\n    image: nginx\n    deploy:\n      replicas: lots\n")
     with pytest.raises(InputError) as err:
-        C.validate({"swarm": {"stacks": [{"name": "bad", "compose": str(bad)}]}}, PROVIDERS, project_dir=ROOT)
+        C.validate({"swarm": {"stacks": [{"name": "bad", "compose": str(bad)}]},
+                    "allowFilesOutsideProject": [str(tmp_path)]}, PROVIDERS, project_dir=ROOT)
     assert err.value.where == f"{bad}:5"
 
 

@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,9 @@ DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 def _project(tmp_path: Path, stack: str) -> Path:
     (tmp_path / "stacks").mkdir()
     (tmp_path / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
-    for name in ("__main__.py", "components", "apps"):
+    for name in ("__main__.py", "components"):
         os.symlink(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "apps", tmp_path / "apps")  # a symlink out of the project is not read
     (tmp_path / "stacks" / f"Pulumi.{stack}.yaml").write_text(
         "config:\n  dockyard:adminCidrs: [198.51.100.0/24]\n"
         "  dockyard:swarm:\n    cloud: digitalocean\n    managers: 3\n    workers: 2\n")

@@ -17,6 +17,7 @@ import pytest
 
 from components import config as C
 from components.errors import ConfigError
+from components.projectfiles import ProjectFiles
 from components.swarm import SwarmCluster, SwarmClusterArgs
 from dockyard.engine import Secret
 
@@ -27,8 +28,9 @@ CMD_REMOTE = "command:remote:Command"
 MARKER = "/var/lib/dockyard/provisioned"  # CONTRACTS.md, "Provisioning marker"
 
 
-def run_swarm(mock_engine, swarm: dict, stack="test"):
-    cfg = C.validate({"swarm": swarm}, PROVIDERS, project_dir=ROOT)
+def run_swarm(mock_engine, swarm: dict, stack="test", allow: tuple = ()):
+    raw = {"swarm": swarm, **({"allowFilesOutsideProject": [str(a) for a in allow]} if allow else {})}
+    cfg = C.validate(raw, PROVIDERS, project_dir=ROOT)
     return mock_engine.run(lambda: SwarmCluster("swarm", SwarmClusterArgs.from_config(cfg, stack, project_dir=ROOT)),
                            stack=stack, config=dict(PROVIDERS))
 
@@ -143,10 +145,10 @@ def test_endpoint_from_the_current_context(tmp_path):
 
 def test_arm64_machine_warns_about_amd64_only_images():
     swarm = C.SwarmConfig(cloud="local")
-    warnings = C._check_local_swarm(swarm, ROOT, machine="arm64")
+    warnings = C._check_local_swarm(swarm, ProjectFiles.of(ROOT), machine="arm64")
     assert len(warnings) == 1
     assert "arm64" in warnings[0] and "russmckendrick/cluster:latest" in warnings[0]
-    assert C._check_local_swarm(swarm, ROOT, machine="x86_64") == []
+    assert C._check_local_swarm(swarm, ProjectFiles.of(ROOT), machine="x86_64") == []
 
 
 def test_local_port_offset_is_configurable_and_checked(mock_engine):
@@ -182,7 +184,8 @@ def test_one_shot_jobs_are_not_waited_for(mock_engine, tmp_path):
     compose.write_text("services:\n"
                        "  web:\n    image: nginx:1.27\n    deploy: {replicas: 2}\n"
                        "  migrate:\n    image: alpine:3.20\n    deploy: {restart_policy: {condition: none}}\n")
-    result = run_swarm(mock_engine, {"cloud": "local", "stacks": [{"name": "app", "compose": str(compose)}]})
+    result = run_swarm(mock_engine, {"cloud": "local", "stacks": [{"name": "app", "compose": str(compose)}]},
+                       allow=(tmp_path,))
     text = result.get(CMD_LOCAL, "swarm-converge").inputs["create"]
     # A task that is never restarted ends: only the long-running service is waited for.
     assert "SERVICES=app_web=2\n" in text
