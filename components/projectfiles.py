@@ -23,15 +23,24 @@ CONVERT_FLAG = "--allow-outside"
 
 
 class OutsideProject(ValueError):
-    """A path that resolves outside every allowed folder (the message names paths, no content)."""
+    """A path that resolves outside every allowed folder, or cannot be resolved at all (a NUL, a
+    symlink loop, a name too long). The message names paths, never content."""
 
 
-def _resolve(path: Path) -> Path:
+def _resolve(path: Path, shown: str | None = None) -> Path:
     """Absolute, symlinks followed as far as the path exists (a missing tail is kept as written)."""
+    shown = str(path) if shown is None else shown
+    if "\0" in str(path):
+        raise OutsideProject(f"{shown!r} holds a NUL character; not a path")
     try:
-        return Path(os.path.abspath(path)).resolve(strict=False)
-    except (OSError, RuntimeError) as exc:  # a symlink loop (RuntimeError before Python 3.13)
-        raise OutsideProject(f"{str(path)!r} cannot be resolved ({exc.__class__.__name__})") from None
+        resolved = Path(os.path.abspath(path)).resolve(strict=False)
+        os.stat(resolved)
+    except (FileNotFoundError, NotADirectoryError):
+        return resolved  # missing: the caller says "not found"
+    except (OSError, RuntimeError) as exc:  # a loop (RuntimeError before Python 3.13), ENAMETOOLONG...
+        reason = getattr(exc, "strerror", None) or "symlink loop"
+        raise OutsideProject(f"{shown!r} cannot be resolved ({reason})") from None
+    return resolved
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,7 @@ class ProjectFiles:
 
         ``shown`` is how the user wrote it (for the message)."""
         shown = str(path) if shown is None else shown
-        resolved = _resolve(Path(path))
+        resolved = _resolve(Path(path), shown)
         if self.contains(resolved):
             return resolved
         where = ", ".join(str(r) for r in self.roots)

@@ -583,9 +583,18 @@ def _is_path(source: str) -> bool:
     return source.startswith((".", "/", "~")) or (len(source) > 1 and source[1] == ":")
 
 
-def _host_path(ctx, source: str) -> str:
+def _host_path(ctx, path, source: str) -> str:
+    """A bind source: a path on the node (never read here), made absolute against the compose file's
+    folder as `docker stack deploy` does. Not confined to the project: nothing is read from it."""
+    if "\0" in source:
+        raise ctx.error(path, f"{source!r} holds a NUL character; not a path")
     expanded = os.path.expanduser(source)
-    return str((ctx.base / expanded).resolve()) if not os.path.isabs(expanded) else expanded
+    if os.path.isabs(expanded):
+        return expanded
+    try:
+        return str((ctx.base / expanded).resolve())
+    except (OSError, RuntimeError):  # a symlink loop: keep the path as written, made absolute
+        return os.path.normpath(ctx.base / expanded)
 
 
 def _volumes(ctx, path, value, declared: dict) -> list[VolumeMount]:
@@ -600,7 +609,7 @@ def _volumes(ctx, path, value, declared: dict) -> list[VolumeMount]:
             if vtype == "bind":
                 if not source:
                     raise ctx.error(p, "a bind mount needs a source path")
-                source = _host_path(ctx, source)
+                source = _host_path(ctx, p + ("source",), source)
             elif vtype == "tmpfs":
                 if source:
                     raise ctx.error(p + ("source",), "a tmpfs mount takes no source")
@@ -630,7 +639,7 @@ def _volumes(ctx, path, value, declared: dict) -> list[VolumeMount]:
             if not target.startswith("/"):
                 raise ctx.error(p, f"container path {target!r} must be absolute")
             if _is_path(source):
-                out.append(VolumeMount(type="bind", source=_host_path(ctx, source), target=target,
+                out.append(VolumeMount(type="bind", source=_host_path(ctx, p, source), target=target,
                                        read_only="ro" in modes))
             else:
                 out.append(VolumeMount(type="volume", source=source, target=target, read_only="ro" in modes))

@@ -260,3 +260,22 @@ def test_stack_opt_in_must_name_folders(tree):
     proc = _preview(proj)
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: dockyard:allowFilesOutsideProject[0]: ") and proc.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("kind", ["configs", "secrets", "env_file"])
+@pytest.mark.parametrize("path", ['"./a\\0b"', '"./' + "a" * 5000 + '"', '"./' + "a" * 300 + '/b"'])
+def test_paths_that_cannot_be_resolved_are_one_error(tree, capsys, kind, path):
+    compose = tree / "proj" / "docker-compose.yml"
+    compose.write_text(COMPOSE[kind].format(path=path))
+    code, out, err = run(capsys, "convert", str(compose))
+    one_error_line(code, out, err)
+    assert err.startswith(f"error: {compose}:")
+
+
+@pytest.mark.parametrize("volume", ['"./a\\0b:/data"', '{type: bind, source: "./a\\0b", target: /data}'])
+def test_bind_source_with_a_nul_is_one_error(tree, capsys, volume):
+    compose = tree / "proj" / "docker-compose.yml"
+    compose.write_text(f"services:\n  web:\n    image: nginx:1.27\n    volumes:\n      - {volume}\n")
+    code, out, err = run(capsys, "convert", str(compose))
+    one_error_line(code, out, err)
+    assert "NUL" in err
