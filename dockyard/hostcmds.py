@@ -274,7 +274,7 @@ _PLAIN_PATH = re.compile(r"[A-Za-z0-9_./:+@-]+")
 
 
 def _text(entry: dict, key: str, where: str) -> str:
-    value = entry.get(key)
+    value = entry.get(key) if isinstance(entry, dict) else None
     if not isinstance(value, str) or not value:
         raise InputError(where, f"expected a non-empty string, got {value!r}")
     return value

@@ -269,3 +269,14 @@ def test_context_refuses_endpoint_injection(tmp_path, home, capsys, value):
     one_error_line(code, out, err)
     assert err.startswith(f"error: hosts.{HOST}.dockerHost: ")
     assert not (home / ".docker").exists()
+
+
+@pytest.mark.parametrize("entry", ["tcp://a:2376", 7, None, ["x"]])
+def test_host_entry_of_the_wrong_shape(tmp_path, home, capsys, entry):
+    data = outputs()
+    data["hosts"][HOST] = entry
+    f = tmp_path / "o.json"
+    f.write_text(json.dumps(data))
+    code, out, err = run(capsys, "env", STACK, HOST, "--outputs-file", str(f))
+    one_error_line(code, out, err)
+    assert err.startswith(f"error: hosts.{HOST}.dockerHost: ")
