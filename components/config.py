@@ -221,6 +221,10 @@ class SwarmNodeConfig(Model):
     )
     availability: Literal["active", "pause", "drain"] = Field("active", description="Node availability.")
     labels: dict[str, str] = Field(default_factory=dict, description="Node labels for placement.")
+    image: str | None = Field(
+        None, description="Pin this node's OS image (as hosts[].image): changing it replaces this node "
+        "only, to upgrade one node per `pulumi up`."
+    )
 
     @field_validator("labels")
     @classmethod
@@ -284,8 +288,12 @@ class SwarmConfig(Model):
     size: str | None = Field(None, description="Node size (cloud defaults as for hosts).")
     os: OsName = Field("ubuntu", description="Node OS on clouds.")
     region: str | None = Field(None, description="Region (cloud default as for hosts).")
+    image: str | None = Field(
+        None, description="Pin the nodes' OS image (as hosts[].image; unset: each node keeps the image "
+        "of its first `pulumi up`). A change replaces every node without an image of its own in `nodes`."
+    )
     nodes: dict[NodeName, SwarmNodeConfig] = Field(
-        default_factory=dict, description="Per-node role, availability and labels, keyed manager-N / worker-N."
+        default_factory=dict, description="Per-node role, availability, labels and image, keyed manager-N / worker-N."
     )
     load_balancer: bool = Field(
         False, description="Publish ports through a cloud load balancer (aws, azure), as Docker for AWS/Azure did."
@@ -337,6 +345,11 @@ class SwarmConfig(Model):
     def availability_of(self, node: str) -> str:
         override = self.nodes.get(node)
         return override.availability if override else "active"
+
+    def image_of(self, node: str) -> str | None:
+        """The node's pinned OS image: its own, else the swarm's; None: unpinned (kept as created)."""
+        override = self.nodes.get(node)
+        return (override.image if override else None) or self.image
 
 
 # --- containers -------------------------------------------------------------------------------
@@ -1084,15 +1097,28 @@ def _check_swarm(swarm: SwarmConfig, files) -> list[str]:
     if swarm.cloud == "local":
         warnings.extend(_check_local_swarm(swarm, files))
         # Local nodes are containers: no VM size or region, and published ports bind to 127.0.0.1.
-        for key, value in (("size", swarm.size), ("region", swarm.region)):
+        for key, value in (("size", swarm.size), ("region", swarm.region), ("image", swarm.image),
+                           *((f"nodes.{n}.image", c.image) for n, c in swarm.nodes.items())):
             if value is not None:
                 warnings.append(f"dockyard:swarm.{key} is ignored on a local swarm")
         if swarm.public_cidrs != ["0.0.0.0/0"]:
             warnings.append("dockyard:swarm.publicCidrs is ignored on a local swarm: published ports "
                             "listen on 127.0.0.1 only")
+    else:
+        for key, image in (("image", swarm.image), *((f"nodes.{n}.image", c.image) for n, c in swarm.nodes.items())):
+            if image is not None:
+                _check_node_image(f"dockyard:swarm.{key}", swarm.cloud, image)
     for i, stack in enumerate(swarm.stacks):
         _compose_file(stack.compose, f"dockyard:swarm.stacks[{i}].compose", files, stack.profiles)
     return warnings
+
+
+def _check_node_image(key: str, cloud: str, image: str) -> None:
+    """A swarm node's image passes the checks of a host's ``image`` (one implementation: HostConfig)."""
+    try:
+        HostConfig(name="node", cloud=cloud, image=image)
+    except ValidationError as exc:
+        raise ConfigError(key, exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
 
 
 def _check_local_swarm(swarm: SwarmConfig, files, machine: str | None = None) -> list[str]:

@@ -60,6 +60,10 @@ def host_config(stack: str, node: str, cfg):
         kwargs["size"] = cfg.size
     if cfg.region:
         kwargs["region"] = cfg.region
+    # Pinned (swarm.image, swarm.nodes.<node>.image): a changed pin replaces the node. Unpinned:
+    # the node keeps the image of its first `up` (components/hosts/host.py, image_ignore_changes).
+    if cfg.image_of(node):
+        kwargs["image"] = cfg.image_of(node)
     return HostConfig(**kwargs)
 
 

@@ -1,0 +1,52 @@
+"""Swarm node images (issue 11): unpinned, every node keeps the image of its first `pulumi up`;
+`swarm.image` pins them all and `swarm.nodes.<node>.image` one node, so an upgrade can replace
+one node per `pulumi up` (never every manager at once). Shipped stacks, offline preview.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from dockyard import engine, preview
+from tests.conftest import ROOT
+
+# The image input of each VM type (provider schemas), as in tests/hosts/test_image_and_replacement.py.
+AWS_VM, DO_VM = "aws:ec2/instance:Instance", "digitalocean:index/droplet:Droplet"
+
+
+@functools.cache
+def _nodes(stack: str, overrides: tuple[str, ...] = ()) -> dict:
+    _files, result = preview.evaluate(stack, list(overrides), ROOT)
+    vm_type = {"aws-dev": AWS_VM, "do-dev": DO_VM}[stack]
+    return {vm.name.removeprefix("swarm-"): vm for vm in result.of_type(vm_type) if vm.name.startswith("swarm-")}
+
+
+@pytest.mark.parametrize("stack,prop,swarm_wide,own", [
+    ("aws-dev", "ami", "ami-0a1b2c3d4e5f60718", "ami-0fedcba9876543210"),
+    ("do-dev", "image", "ubuntu-24-04-x64", "ubuntu-25-04-x64"),
+])
+def test_swarm_image_pins_every_node_and_a_node_image_wins(stack, prop, swarm_wide, own):
+    unpinned = _nodes(stack)
+    assert unpinned and all(vm.ignore_changes == [prop] for vm in unpinned.values())
+    # one node pinned: only it leaves the image to the config (a change replaces it alone)
+    one = _nodes(stack, ("swarm.nodes.worker-1.image=" + own,))
+    assert engine.reveal(one["worker-1"].inputs)[prop] == own and one["worker-1"].ignore_changes == []
+    for name, vm in one.items():
+        if name != "worker-1":
+            assert vm.ignore_changes == [prop], name
+            assert engine.reveal(vm.inputs)[prop] == engine.reveal(unpinned[name].inputs)[prop], name
+    # the whole swarm pinned, worker-1 on its own image
+    both = _nodes(stack, ("swarm.image=" + swarm_wide, "swarm.nodes.worker-1.image=" + own))
+    assert {name: engine.reveal(vm.inputs)[prop] for name, vm in both.items()} == {
+        name: own if name == "worker-1" else swarm_wide for name in unpinned}
+    assert all(vm.ignore_changes == [] for vm in both.values())
+
+
+def test_a_node_image_on_a_local_swarm_is_ignored_with_a_warning():
+    _files, result = preview.evaluate("local", ["swarm.image=ubuntu-24-04-x64",
+                                                "swarm.nodes.worker-1.image=ubuntu-24-04-x64"], ROOT)
+    assert any(w.startswith("dockyard:swarm.image is ignored on a local swarm") for w in result.warnings)
+    assert any(w.startswith("dockyard:swarm.nodes.worker-1.image is ignored on a local swarm")
+               for w in result.warnings)
