@@ -234,7 +234,9 @@ def usage_hint(shell: str, command: str) -> str:
         cmd = f"\t@FOR /f \"tokens=*\" %i IN ('{command}') DO @%i"
         comment = "REM"
     else:
-        cmd = f"eval $({command})"
+        # Quoted, unlike docker-machine's `eval $(...)`: unquoted, the output is split into words and
+        # each word globbed, so a `*` in a value meets the names of files in the current folder.
+        cmd = f'eval "$({command})"'
     return f"{comment} Run this command to configure your shell: \n{comment} {cmd}\n"
 
 

@@ -68,7 +68,7 @@ EXPECTED_ENV = {
         "export DOCKER_CERT_PATH='{path}'\n"
         "export DOCKER_MACHINE_NAME='docker-digitalocean'\n"
         "# Run this command to configure your shell: \n"
-        "# eval $(python -m dockyard env do-dev docker-digitalocean --outputs-file {f})\n"
+        "# eval \"$(python -m dockyard env do-dev docker-digitalocean --outputs-file {f})\"\n"
     ),
     "fish": (
         "set -gx DOCKER_TLS_VERIFY '1';\n"
@@ -110,7 +110,7 @@ def test_env_text_per_shell(home, outputs_file, capsys, shell):
 
 @pytest.mark.parametrize("shell,expected", [
     ("bash", "unset DOCKER_TLS_VERIFY\nunset DOCKER_HOST\nunset DOCKER_CERT_PATH\nunset DOCKER_MACHINE_NAME\n"
-             "# Run this command to configure your shell: \n# eval $(python -m dockyard env --unset)\n"),
+             "# Run this command to configure your shell: \n# eval \"$(python -m dockyard env --unset)\"\n"),
     ("fish", "set -e DOCKER_TLS_VERIFY;\nset -e DOCKER_HOST;\nset -e DOCKER_CERT_PATH;\nset -e DOCKER_MACHINE_NAME;\n"
              "# Run this command to configure your shell: \n# eval (python -m dockyard env --shell fish --unset)\n"),
     ("powershell", "Remove-Item Env:\\\\DOCKER_TLS_VERIFY\nRemove-Item Env:\\\\DOCKER_HOST\n"
@@ -256,7 +256,7 @@ def test_outputs_read_through_pulumi(home, tmp_path, capsys, monkeypatch):
     code, out, err = run(capsys, "env", STACK, HOST)
     assert code == 0, err
     assert "export DOCKER_HOST='tcp://203.0.113.7:2376'\n" in out
-    assert out.endswith("# eval $(python -m dockyard env do-dev docker-digitalocean)\n")
+    assert out.endswith('# eval "$(python -m dockyard env do-dev docker-digitalocean)"\n')
     code, out, _ = run(capsys, "ls", STACK)
     assert code == 0 and out.startswith("NAME")
     assert (home / "args").read_text().splitlines() == ["stack output --json --show-secrets --stack do-dev"] * 2

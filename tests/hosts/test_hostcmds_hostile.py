@@ -60,18 +60,32 @@ def one_error_line(code: int, out: str, err: str) -> None:
 # --- bash: evaluated for real ------------------------------------------------------------------------
 
 
+BAIT = "x'; touch PWNED; '"  # a file name in the current folder, for a glob in a value to meet
+
+
 def _env_in_bash(tmp_path, home, f, form: str) -> tuple[subprocess.CompletedProcess, list[str]]:
-    """Run `dockyard env` for bash and eval its output as the hint says (`eval $(...)`) or quoted."""
+    """Run `dockyard env` for bash and eval its output: with the command its own hint prints
+    (`hint`), or as `eval "$(...)"` (`quoted`). The folder holds a file named to break quoting."""
+    from pathlib import Path
     work = tmp_path / "work"
     work.mkdir(exist_ok=True)
-    cmd = f"{sys.executable} -m dockyard env {STACK} {HOST} --outputs-file {f}"
-    script = {"hint": f'eval $({cmd})', "quoted": f'eval "$({cmd})"'}[form]
-    script += '; printf "%s\\n%s" "$DOCKER_HOST" "$DOCKER_CERT_PATH"'
-    from pathlib import Path
+    (work / BAIT).write_text("")
     repo = Path(__file__).resolve().parents[2]
-    env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(repo)}
+    bin_dir = tmp_path / "bin"  # the hint says `python`: this interpreter
+    bin_dir.mkdir(exist_ok=True)
+    if not (bin_dir / "python").exists():
+        (bin_dir / "python").symlink_to(sys.executable)
+    env = {"HOME": str(home), "PATH": f"{bin_dir}:/usr/bin:/bin", "PYTHONPATH": str(repo)}
+    cmd = f"{sys.executable} -m dockyard env {STACK} {HOST} --outputs-file {f}"
+    if form == "hint":
+        out = subprocess.run(["bash", "-c", cmd], cwd=work, env=env, capture_output=True, text=True).stdout
+        script = out.splitlines()[-1].removeprefix("# ")
+        assert script.startswith("eval ") and script.endswith(")\""), script
+    else:
+        script = f'eval "$({cmd})"'
+    script += '; printf "%s\\n%s" "$DOCKER_HOST" "$DOCKER_CERT_PATH"'
     proc = subprocess.run(["bash", "-c", script], cwd=work, env=env, capture_output=True, text=True)
-    return proc, sorted(p.name for p in work.iterdir())
+    return proc, sorted(p.name for p in work.iterdir() if p.name != BAIT)
 
 
 @pytest.mark.parametrize("form", ["hint", "quoted"])
@@ -82,10 +96,7 @@ def test_bash_eval_runs_nothing_from_the_outputs_file(tmp_path, home, value, for
     assert created == [], (created, proc.stderr)
     assert proc.returncode == 0, proc.stderr
     host, _, cert_path = proc.stdout.partition("\n")
-    if form == "quoted":  # `eval "$(...)"` keeps every character
-        assert host == f"tcp://{value}:2376"
-    else:  # `eval $(...)` splits words first: runs of blanks fold into one, nothing else changes
-        assert host == " ".join(f"tcp://{value}:2376".split())
+    assert host == f"tcp://{value}:2376"  # every character kept, no glob met the bait
     assert cert_path == str(home / ".docker/dockyard" / STACK / HOST)
 
 
