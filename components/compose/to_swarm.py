@@ -4,13 +4,17 @@ The output is plain dicts whose keys are the Python argument names of pulumi_doc
 Network, ServiceConfig and Secret (pulumi_docker 4.x/5.x `ServiceArgs`, `ServiceTaskSpecArgs`, ...),
 so a component passes them straight through: `docker.Service(name, **spec, opts=...)`.
 Objects are named `<stack>_<key>` and labelled com.docker.stack.namespace=<stack>, as
-`docker stack deploy` names them, so `docker stack ps <stack>` still works. Each service gets
+`docker stack deploy` names them, so `docker stack ps <stack>` still works; configs and secrets
+the stack creates add `-<content hash>` (see `content_name`), and services still mount them at
+the compose target. Each service gets
 its compose name as a network alias, so services reach each other by compose name.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,10 +102,23 @@ class _Converter:
     def object_name(self, kind: str, key: str) -> str:
         obj = {"network": self.p.networks, "volume": self.p.volumes, "config": self.p.configs,
                "secret": self.p.secrets}[kind][key]
-        if obj.external:
+        created = {"config": self.out.configs, "secret": self.out.secrets}.get(kind, {})
+        if key in created:  # named by its content already
+            name = created[key]["name"]
+        elif obj.external:
             name = obj.name_override or key
         else:
             name = obj.name_override or f"{self.stack}_{key}"
+        self.out.object_names[(kind, key)] = name
+        return name
+
+    def content_name(self, kind: str, key: str, data: bytes, labels: list[dict]) -> str:
+        """``<name>-<12 hex of sha256(data, labels)>``: a swarm config or secret cannot change in place
+        (its data and labels force a new object) and its name is unique, so a changed file gets a new
+        object that coexists with the old one until the service has moved to it (create, update the
+        service, delete the old one), where a fixed name would fail with "already exists"."""
+        digest = hashlib.sha256(data + b"\0" + json.dumps(labels, sort_keys=True).encode()).hexdigest()[:12]
+        name = f"{self.out.object_names[(kind, key)]}-{digest}"
         self.out.object_names[(kind, key)] = name
         return name
 
@@ -139,6 +156,7 @@ class _Converter:
                           "shell); create it beforehand and mark it external")
             return None
         labels = _labels({**obj.labels, STACK_LABEL: self.stack})
+        name = self.content_name(kind, key, data, labels)
         if kind == "config":
             try:
                 store[key] = {"name": name, "data_raw": data.decode("utf-8"), "labels": labels}

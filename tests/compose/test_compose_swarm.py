@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -103,11 +105,14 @@ def test_container_spec(full):
         {"type": "volume", "target": "/var/cache/web"},
         {"type": "tmpfs", "target": "/tmp", "tmpfs_options": {"size_bytes": 64 * MIB}},
     ]
+    conf, secret = full.configs["nginx_conf"]["name"], full.secrets["db_password"]["name"]
+    assert re.fullmatch(r"shop_nginx_conf-[0-9a-f]{12}", conf)
+    assert re.fullmatch(r"shop_db_password-[0-9a-f]{12}", secret)
     assert cs["configs"] == [
-        {"config_id": "shop_nginx_conf", "config_name": "shop_nginx_conf", "file_name": "/nginx_conf"},
-        {"config_id": "shop_nginx_conf", "config_name": "shop_nginx_conf",
+        {"config_id": conf, "config_name": conf, "file_name": "/nginx_conf"},
+        {"config_id": conf, "config_name": conf,
          "file_name": "/etc/nginx/conf.d/site.conf", "file_mode": 0o440}]
-    assert cs["secrets"] == [{"secret_id": "shop_db_password", "secret_name": "shop_db_password",
+    assert cs["secrets"] == [{"secret_id": secret, "secret_name": secret,
                               "file_name": "/run/secrets/db_password"}]
     db = full.services["db"]["task_spec"]["container_spec"]
     assert db["healthcheck"] == {"tests": ["CMD-SHELL", "pg_isready -U postgres"], "interval": "10s"}
@@ -119,8 +124,8 @@ def test_networks_configs_secrets(full):
     assert full.networks == {
         "front": {"name": "shop_front", "driver": "overlay", "labels": [NS]},
         "back": {"name": "shop_back", "driver": "overlay", "labels": [NS], "attachable": True}}
-    assert full.configs == {"nginx_conf": {"name": "shop_nginx_conf", "data_raw": "server { listen 8080; }\n",
-                                           "labels": [NS]}}
+    assert full.configs == {"nginx_conf": {"name": full.object_names[("config", "nginx_conf")],
+                                           "data_raw": "server { listen 8080; }\n", "labels": [NS]}}
     assert set(full.secrets) == {"db_password"}
     assert base64.b64decode(full.secrets["db_password"]["data"]) == b"s3cret\n"
     assert full.object_names[("volume", "dbdata")] == "shop_dbdata"
@@ -349,3 +354,31 @@ def test_every_key_is_a_pulumi_docker_field(fixture):
     for spec in result.secrets.values():
         assert set(spec) <= secret_params
     assert errors == []
+
+
+def _config_and_secret_names(tmp_path, conf: str, secret: str):
+    tmp_path.mkdir()
+    for name in ("full.yml", "web.env"):
+        shutil.copy(FIX / name, tmp_path / name)
+    (tmp_path / "nginx.conf").write_text(conf)
+    (tmp_path / "db_password.txt").write_text(secret)
+    result = convert(tmp_path / "full.yml", stack="shop")
+    names = (result.configs["nginx_conf"]["name"], result.secrets["db_password"]["name"])
+    # every service mounts the object by the name it is created with
+    db = result.services["db"]["task_spec"]["container_spec"]["secrets"][0]
+    assert (db["secret_id"], db["secret_name"], db["file_name"]) == (names[1], names[1], "/run/secrets/pg_pass")
+    return names
+
+
+def test_configs_and_secrets_are_named_by_content(tmp_path):
+    """Swarm configs and secrets cannot change in place and their names are unique: a changed file
+    must give a new name (old and new coexist while the service moves), the same file the same one."""
+    before = _config_and_secret_names(tmp_path / "a", "server { listen 8080; }\n", "s3cret\n")
+    same = _config_and_secret_names(tmp_path / "b", "server { listen 8080; }\n", "s3cret\n")
+    conf_changed = _config_and_secret_names(tmp_path / "c", "server { listen 9090; }\n", "s3cret\n")
+    secret_changed = _config_and_secret_names(tmp_path / "d", "server { listen 8080; }\n", "rotated\n")
+    assert same == before
+    assert conf_changed[0] != before[0] and conf_changed[1] == before[1]
+    assert secret_changed[1] != before[1] and secret_changed[0] == before[0]
+    for name in before + conf_changed + secret_changed:
+        assert name.startswith(("shop_nginx_conf-", "shop_db_password-"))
