@@ -76,7 +76,8 @@ def test_ssh_on_the_docker_api_port_is_refused():
 def test_a_cloud_swarm_publishing_the_nodes_ssh_port_is_refused(tmp_path):
     compose = tmp_path / "ssh.yml"
     compose.write_text("services:\n  git:\n    image: gitea/gitea:1.22\n    ports:\n      - \"22:22\"\n")
-    raw = {"swarm": {"cloud": "azure", "stacks": [{"name": "git", "compose": str(compose)}]}}
+    raw = {"swarm": {"cloud": "azure", "stacks": [{"name": "git", "compose": str(compose)}]},
+           "allowFilesOutsideProject": [str(tmp_path)]}  # the compose file is in tmp_path
     err = _refused(raw, {"azure-native:location": "westeurope"})
     assert err.where == "dockyard:swarm.stacks[0].compose" and "22/tcp" in err.message
 

@@ -30,9 +30,11 @@ PROVIDERS = {"aws:region": "us-east-1"}
 SG_TEXT = re.compile(r"^[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]{0,255}$")
 
 
-def _run(mock_engine, swarm: dict, size: str = "t3.micro"):
-    cfg = C.validate({"swarm": {"cloud": "aws", "size": size, **swarm}, "adminCidrs": ["198.51.100.0/24"]},
-                     PROVIDERS, project_dir=ROOT)
+def _run(mock_engine, swarm: dict, size: str = "t3.micro", allow_outside=()):
+    raw = {"swarm": {"cloud": "aws", "size": size, **swarm}, "adminCidrs": ["198.51.100.0/24"]}
+    if allow_outside:  # compose files in a test's tmp_path, outside the project
+        raw["allowFilesOutsideProject"] = [str(p) for p in allow_outside]
+    cfg = C.validate(raw, PROVIDERS, project_dir=ROOT)
 
     def program():
         SwarmCluster("swarm", SwarmClusterArgs.from_config(cfg, "test", project_dir=ROOT))
@@ -77,7 +79,7 @@ def test_aws_swarm_port_published_over_tcp_and_udp_gets_one_tcp_udp_listener(moc
               - "80:80"
         """))
     result = _run(mock_engine, {"managers": 1, "workers": 1, "loadBalancer": True,
-                                "stacks": [{"name": "dns", "compose": str(compose)}]})
+                                "stacks": [{"name": "dns", "compose": str(compose)}]}, allow_outside=(tmp_path,))
     listeners = result.of_type("aws:lb/listener:Listener")
     ports = Counter(listener.inputs["port"] for listener in listeners)
     assert ports == {53: 1, 80: 1}  # one listener per port

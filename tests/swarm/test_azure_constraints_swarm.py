@@ -96,7 +96,7 @@ def _assert_every_rule_has_a_probe(lb: dict):
 def test_udp_port_sorted_before_tcp_still_gets_a_probe(mock_engine, tmp_path):
     compose = _write_compose(tmp_path, ["53:53/udp", "80:80"])
     result = run_swarm(mock_engine, {"cloud": "azure", "managers": 1, "workers": 1, "loadBalancer": True,
-                                     "stacks": [{"name": "dns", "compose": str(compose)}]})
+                                     "stacks": [{"name": "dns", "compose": str(compose)}]}, allow_outside=(tmp_path,))
     lb = result.get("azure-native:network:LoadBalancer").inputs
     assert {(r["protocol"], r["frontendPort"]) for r in lb["loadBalancingRules"]} == {("Udp", 53), ("Tcp", 80)}
     _assert_every_rule_has_a_probe(lb)
@@ -105,7 +105,7 @@ def test_udp_port_sorted_before_tcp_still_gets_a_probe(mock_engine, tmp_path):
 def test_udp_only_stack_gets_a_probe(mock_engine, tmp_path):
     compose = _write_compose(tmp_path, ["53:53/udp"])
     result = run_swarm(mock_engine, {"cloud": "azure", "managers": 1, "workers": 1, "loadBalancer": True,
-                                     "stacks": [{"name": "dns", "compose": str(compose)}]})
+                                     "stacks": [{"name": "dns", "compose": str(compose)}]}, allow_outside=(tmp_path,))
     lb = result.get("azure-native:network:LoadBalancer").inputs
     _assert_every_rule_has_a_probe(lb)
     # the probed TCP port must be one every node listens on and admits from the probe source

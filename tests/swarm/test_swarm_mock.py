@@ -30,10 +30,12 @@ CMD_LOCAL = "command:local:Command"
 CMD_REMOTE = "command:remote:Command"
 
 
-def run_swarm(mock_engine, swarm: dict, admin=None, stack="test"):
+def run_swarm(mock_engine, swarm: dict, admin=None, stack="test", allow_outside=()):
     raw = {"swarm": swarm}
     if admin:
         raw["adminCidrs"] = admin
+    if allow_outside:  # compose files in a test's tmp_path, outside the project
+        raw["allowFilesOutsideProject"] = [str(p) for p in allow_outside]
     cfg = C.validate(raw, PROVIDERS, project_dir=ROOT)
     holder = {}
 
