@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -155,3 +156,69 @@ def test_the_comment_is_found_by_its_marker():
     assert marker.startswith("<!--")
     script = next(s for s in doc["jobs"]["comment"]["steps"] if "github-script" in s.get("uses", ""))["with"]["script"]
     assert "updateComment" in script and "createComment" in script and "includes(marker)" in script
+
+
+# --- the pull request's test job is `.ci/run`, as root ---------------------------------------------
+
+CI_RUN = ROOT / ".ci" / "run"
+
+
+def _ci_apt_packages() -> set[str]:
+    """The packages `.ci/run` installs: the words of its `apt-get install` command line(s)."""
+    text = CI_RUN.read_text().replace("\\\n", " ")
+    packages: set[str] = set()
+    for line in text.splitlines():
+        if "apt-get install" in line and not line.lstrip().startswith("#"):
+            packages |= {w for w in line.split("apt-get install", 1)[1].split() if not w.startswith("-")}
+    return packages
+
+
+def _tools_the_tests_require() -> set[str]:
+    tools = {"containerd", "runc"}  # what every test dockerd starts (docker.io's own dependencies)
+    for path in (ROOT / "tests").rglob("*.py"):
+        for call in re.finditer(r"require_tool\(([^)]*)\)", path.read_text()):
+            tools |= set(re.findall(r'"([^"]+)"', call.group(1).split("reason=")[0]))
+    return tools
+
+
+def test_pull_request_tests_run_ci_run_as_root():
+    """The real-engine tests need root (network namespaces, dockerd) and DOCKYARD_STRICT_TOOLS=1, which
+    only `.ci/run` sets after installing the tools: the test job must be `.ci/run` under sudo, keeping
+    the workflow's environment and the PATH of actions/setup-python (sudo resets PATH otherwise)."""
+    import yaml
+
+    job = yaml.safe_load((ROOT / ".github" / "workflows" / "pull-request.yml").read_text())["jobs"]["test"]
+    runs = [step["run"] for step in job["steps"] if "run" in step]
+    ci = [r for r in runs if ".ci/run" in r]
+    assert len(ci) == 1, f"the test job must run .ci/run exactly once, runs: {runs}"
+    words = ci[0].split()
+    assert words[0] == "sudo", f"not run as root: {ci[0]!r}"
+    assert "-E" in words or "--preserve-env" in words, f"sudo drops the environment: {ci[0]!r}"
+    assert 'PATH="$PATH"' in ci[0] or "PATH=$PATH" in ci[0], f"sudo resets PATH to its secure_path: {ci[0]!r}"
+    assert not any("make test" in r for r in runs), "make test outside .ci/run runs without root or strict tools"
+    text = CI_RUN.read_text()
+    assert re.search(r"^export DOCKYARD_STRICT_TOOLS=1$", text, re.M)
+    assert text.index('if [ "$(id -u)" = "0" ]') < text.index("apt-get install") < text.index("\nmake test")
+
+
+def test_ci_run_installs_every_tool_the_tests_require():
+    """Each tool a test requires (DOCKYARD_STRICT_TOOLS=1 turns a missing one into a failure) comes from a
+    package `.ci/run` installs: the owner of the tool's file on this Debian machine, asked from dpkg."""
+    require(shutil.which("dpkg") is not None, "dpkg (Debian) says which package owns each tool")
+    packages = _ci_apt_packages()
+    missing = {}
+    for tool in sorted(_tools_the_tests_require()):
+        owner = None
+        candidates = [f"{d}/{tool}" for d in ("/usr/bin", "/usr/sbin", "/bin", "/sbin")]
+        candidates += [os.path.realpath(c) for c in candidates if os.path.exists(c)]
+        for path in candidates:
+            proc = subprocess.run(["dpkg", "-S", path], capture_output=True, text=True)
+            line = proc.stdout.splitlines()[0] if proc.returncode == 0 and proc.stdout else ""
+            if line.endswith(f": {path}") and not line.startswith("diversion"):
+                owner = line.split(":")[0]
+                break
+        if owner is None:
+            missing[tool] = "no Debian package on this machine provides it"
+        elif owner not in packages:
+            missing[tool] = f"from {owner}, which .ci/run does not install"
+    assert not missing, missing
