@@ -97,6 +97,13 @@ def build_local_nodes(parent: pulumi.Resource, name: str, stack: str, node_names
     child = pulumi.ResourceOptions(parent=parent, provider=engine)
     prefix = f"dockyard-{stack}"
     subnet = local_subnet(stack)
+    # The network, each node's volume and container have fixed names (and the network a fixed
+    # subnet, each container a fixed address) on one engine, so a replacement could not coexist
+    # with the old one: all are replaced delete-first. pulumi-docker deletes a container first by
+    # itself (provider/resources.go, docker_container DeleteBeforeReplace, read 2026-12-03); it is
+    # stated here too so the preview shows it. A container that a replaced network or volume
+    # replaces goes before it (Pulumi deletes dependent replacements first).
+    delete_first = child.merge(pulumi.ResourceOptions(delete_before_replace=True))
     network = docker.Network(
         f"{name}-net",
         name=f"{prefix}-swarm",
@@ -104,7 +111,7 @@ def build_local_nodes(parent: pulumi.Resource, name: str, stack: str, node_names
         ipam_configs=[docker.NetworkIpamConfigArgs(subnet=str(subnet), gateway=str(subnet.network_address + 1))],
         # Swarm traffic (2377, 7946, 4789) stays on this bridge: nothing is published for it.
         labels=[docker.NetworkLabelArgs(label="dockyard.swarm", value=name)],
-        opts=child,
+        opts=delete_first,
     )
     image = docker.RemoteImage(f"{name}-dind-image", name=DIND_IMAGE, keep_locally=True, opts=child)
     ca = DockerCa(f"{name}-ca", certificate_parameters(f"{prefix}-swarm",
@@ -122,7 +129,7 @@ def build_local_nodes(parent: pulumi.Resource, name: str, stack: str, node_names
             DockerTlsArgs.from_config(cname, tls_config, private_ip=address, dns_names=[node, cname], ca=ca),
             opts=child,
         )
-        volume = docker.Volume(f"{name}-{node}-data", name=f"{cname}-data", opts=child)
+        volume = docker.Volume(f"{name}-{node}-data", name=f"{cname}-data", opts=delete_first)
         ports = []
         if node == "manager-1":
             ports.append(docker.ContainerPortArgs(internal=API_PORT, external=api_port(stack), ip="127.0.0.1"))
@@ -149,7 +156,7 @@ def build_local_nodes(parent: pulumi.Resource, name: str, stack: str, node_names
             ],
             ports=ports,
             labels=[docker.ContainerLabelArgs(label="dockyard.swarm.node", value=node)],
-            opts=child,
+            opts=delete_first,
         )
         # The container's address as Docker reports it (the static one, once it exists).
         private_ip = container.network_datas.apply(lambda nd, a=address: nd[0].ip_address or a)

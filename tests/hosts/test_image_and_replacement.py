@@ -186,3 +186,19 @@ def test_the_text_preview_marks_the_lifecycle_of_an_aws_host():
     text = preview.to_text(preview.document(_preview("aws-dev")))
     line = next(x for x in text.splitlines() if "aws:ec2/instance:Instance" in x and "docker-aws" in x)
     assert "[delete-before-replace]" in line and "[ignore: ami]" in line
+
+
+def test_local_swarm_nodes_with_fixed_names_are_replaced_delete_first():
+    """The local swarm's network (fixed name and subnet), each node's volume and container (fixed
+    names, fixed addresses) cannot coexist with their replacements on one engine."""
+    result = _preview("local")
+    # the nodes' own bridge network (labelled dockyard.swarm), not the stacks' overlay networks
+    nodes_net = [r for r in result.of_type("docker:index/network:Network")
+                 if any(x.get("label") == "dockyard.swarm" for x in engine.reveal(r.inputs).get("labels") or [])]
+    assert len(nodes_net) == 1
+    fixed = nodes_net + result.of_type("docker:index/volume:Volume") + result.of_type("docker:index/container:Container")
+    assert {r.type for r in fixed} == {"docker:index/network:Network", "docker:index/volume:Volume",
+                                       "docker:index/container:Container"}
+    for r in fixed:
+        assert engine.reveal(r.inputs).get("name"), r.name
+        assert r.delete_before_replace, r.name
