@@ -247,6 +247,18 @@ def test_gke_gets_its_own_vpc_native_network_never_the_default(run_kubernetes):
     assert not r.of_type("gcp:compute/firewall:Firewall")
 
 
+def test_gke_authorized_networks_take_the_ipv4_admin_blocks_of_a_mixed_list(run_kubernetes):
+    # Dockyard restricts managed API endpoints by IPv4 blocks only (components/kubernetes/cluster.py):
+    # an IPv6 adminCidr never reaches masterAuthorizedNetworksConfig, and the stack is told.
+    mixed = ["2001:db8::/32", "198.51.100.0/24", "2001:db8:5::/48", "203.0.113.0/24"]
+    r = run_kubernetes({"cluster": "gke", "region": "europe-west1-b"}, admin_cidrs=mixed)
+    c = r.get("gcp:container/cluster:Cluster").inputs
+    blocks = [b["cidrBlock"] for b in c["masterAuthorizedNetworksConfig"]["cidrBlocks"]]
+    assert blocks == ["198.51.100.0/24", "203.0.113.0/24"]
+    assert any("IPv6 entries are not applied" in w for w in r.warnings)
+    assert "privateClusterConfig" not in c  # nodes and endpoint public: the allow-list is the guard
+
+
 def test_gke_region_defaults_to_gcp_region(run_kubernetes):
     r = run_kubernetes({"cluster": "gke"})
     assert r.get("gcp:container/cluster:Cluster").inputs["location"] == "europe-west1"
