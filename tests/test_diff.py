@@ -46,7 +46,7 @@ def test_markdown_diff_is_a_table(files, capsys):
     assert cli.main(["diff", *files, "--format", "markdown"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("### Stack `aws-dev`")
-    assert "| ➕ | `aws:ec2/instance:Instance` | `new` | |" in out
+    assert "| ➕ | `aws:ec2/instance:Instance` | `new` | create | |" in out
     assert "| ✏️ | `aws:ec2/instance:Instance` | `web` |" in out
 
 
