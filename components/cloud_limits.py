@@ -8,6 +8,8 @@ word); the offline preview's mocks (dockyard/mocks/) refuse the same things as a
 
 from __future__ import annotations
 
+import re
+
 # --- sizes and regions (read 2026-12-02) -------------------------------------------------------
 
 #: DigitalOcean regions that accept no new Droplets (their API's region ``available: false``):
@@ -24,6 +26,124 @@ GCE_SERIES_ZONES: dict[str, frozenset[str]] = {
     "t2a": frozenset({"us-central1-a", "us-central1-b", "us-central1-f", "europe-west4-a", "europe-west4-b",
                       "asia-southeast1-b", "asia-southeast1-c"}),
 }
+
+#: AWS Availability Zones per Region, as an account sees them: zone letter -> AZ ID number (AWS
+#: "Regions and Availability Zones" guide, "AWS Availability Zones", the AZ IDs of each Region,
+#: https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html,
+#: read 2026-12-03; ca-central-1's third zone is "d": kubernetes/kops#9064). Regions created after
+#: November 2012 map letter n to AZ ID n in every account; in the oldest ones (us-east-1,
+#: us-west-1, us-west-2, ap-northeast-1, ...) the mapping differs per account ("AZ IDs",
+#: https://docs.aws.amazon.com/global-infrastructure/latest/regions/az-ids.html), so the IDs given
+#: there are one account's (the offline preview's); AWS_OTHER_ACCOUNT_LETTERS lists the letters
+#: other accounts may also have. A Region missing here is not refused: the cloud decides.
+AWS_ZONES: dict[str, dict[str, int]] = {
+    # us-east-1e is use1-az3 in this account (the zone without t3, see AWS_FAMILY_ZONES_NOT_OFFERED).
+    "us-east-1": {"a": 5, "b": 6, "c": 1, "d": 2, "e": 3, "f": 4},
+    "us-east-2": {"a": 1, "b": 2, "c": 3},
+    "us-west-1": {"a": 1, "c": 3},  # usw1-az2 is closed to new accounts
+    "us-west-2": {"a": 1, "b": 2, "c": 3, "d": 4},
+    "ca-central-1": {"a": 1, "b": 2, "d": 4},
+    "ca-west-1": {"a": 1, "b": 2, "c": 3},
+    "mx-central-1": {"a": 1, "b": 2, "c": 3},
+    "sa-east-1": {"a": 1, "b": 2, "c": 3},
+    "eu-west-1": {"a": 1, "b": 2, "c": 3},
+    "eu-west-2": {"a": 1, "b": 2, "c": 3},
+    "eu-west-3": {"a": 1, "b": 2, "c": 3},
+    "eu-central-1": {"a": 1, "b": 2, "c": 3},
+    "eu-central-2": {"a": 1, "b": 2, "c": 3},
+    "eu-north-1": {"a": 1, "b": 2, "c": 3},
+    "eu-south-1": {"a": 1, "b": 2, "c": 3},
+    "eu-south-2": {"a": 1, "b": 2, "c": 3},
+    "af-south-1": {"a": 1, "b": 2, "c": 3},
+    "me-south-1": {"a": 1, "b": 2, "c": 3},
+    "me-central-1": {"a": 1, "b": 2, "c": 3},
+    "il-central-1": {"a": 1, "b": 2, "c": 3},
+    "ap-east-1": {"a": 1, "b": 2, "c": 3},
+    "ap-south-1": {"a": 1, "b": 2, "c": 3},
+    "ap-south-2": {"a": 1, "b": 2, "c": 3},
+    "ap-northeast-1": {"a": 4, "c": 1, "d": 2},  # apne1-az3 is closed to new accounts
+    "ap-northeast-2": {"a": 1, "b": 2, "c": 3, "d": 4},
+    "ap-northeast-3": {"a": 1, "b": 2, "c": 3},
+    "ap-southeast-1": {"a": 1, "b": 2, "c": 3},
+    "ap-southeast-2": {"a": 1, "b": 2, "c": 3},
+    "ap-southeast-3": {"a": 1, "b": 2, "c": 3},
+    "ap-southeast-4": {"a": 1, "b": 2, "c": 3},
+    "ap-southeast-5": {"a": 1, "b": 2, "c": 3},
+    "ap-southeast-7": {"a": 1, "b": 2, "c": 3},
+}
+#: Letters that older accounts see besides the ones above (independently mapped Regions).
+AWS_OTHER_ACCOUNT_LETTERS = {"us-west-1": "b", "ap-northeast-1": "b"}
+
+_AWS_DIRECTIONS = {"east": "e", "west": "w", "north": "n", "south": "s", "central": "c", "northeast": "ne",
+                   "northwest": "nw", "southeast": "se", "southwest": "sw"}
+_AWS_ZONE = re.compile(r"^([a-z]{2}(?:-gov)?-[a-z]+-\d+)([a-z])$")
+
+
+def aws_zone_ids(region: str) -> dict[str, str]:
+    """The zones of ``region`` as the offline preview's account sees them: name -> AZ ID
+    (a Region missing from AWS_ZONES gets three zones a-c)."""
+    parts = region.split("-")
+    abbr = parts[0] + "".join(_AWS_DIRECTIONS.get(p, p[:1]) for p in parts[1:-1]) + parts[-1]
+    zones = AWS_ZONES.get(region, {"a": 1, "b": 2, "c": 3})
+    return {f"{region}{letter}": f"{abbr}-az{n}" for letter, n in zones.items()}
+
+
+def aws_split_zone(location: str) -> tuple[str, str | None]:
+    """(region, zone or None) of an AWS region or availability-zone name."""
+    m = _AWS_ZONE.match(location)
+    return (m.group(1), location) if m else (location, None)
+
+
+def aws_zone_problem(zone: str) -> str | None:
+    """Why availability zone ``zone`` does not exist (None when it does or the Region is unknown)."""
+    region, _ = aws_split_zone(zone)
+    if region not in AWS_ZONES:
+        return None
+    letters = sorted(set(AWS_ZONES[region]) | set(AWS_OTHER_ACCOUNT_LETTERS.get(region, "")))
+    if zone[-1] in letters:
+        return None
+    return (f"{region} has no availability zone {zone} (table of 2026-12-03: "
+            f"{', '.join(region + x for x in letters)})")
+
+
+#: EC2 instance families not offered in a Region (DescribeInstanceTypeOfferings with
+#: location-type region returns nothing for them). T2: AWS's Free Tier offers t2.micro or, in
+#: the Regions without it, t3.micro (https://aws.amazon.com/free/, read 2026-12-03), and eu-north-1
+#: (Stockholm) is one of those; Terratest's "Picking EC2
+#: instance types" (https://terratest.gruntwork.io/docs/testing-best-practices/picking-instance-types,
+#: read 2026-12-03) documents the same gap. Incomplete on purpose: only facts read somewhere are
+#: here, and a family/Region pair missing from this table is let through (the cloud decides).
+AWS_FAMILY_REGIONS_NOT_OFFERED: dict[str, frozenset[str]] = {
+    "t2": frozenset({"eu-north-1"}),
+}
+
+#: EC2 instance families not offered in some zones, by AZ ID (zone names differ per account):
+#: use1-az3 has no T3 (components/hosts/aws.py picks only zones that offer the type); usw2-az4 has
+#: no T2 (hashicorp/terraform-provider-aws, Elastic Beanstalk environment acceptance tests exclude
+#: it for that reason). Used by the offline preview's getInstanceTypeOfferings.
+AWS_FAMILY_ZONES_NOT_OFFERED: dict[str, frozenset[str]] = {
+    "t3": frozenset({"use1-az3"}),
+    "t2": frozenset({"usw2-az4"}),
+}
+
+#: Azure VM sizes retired everywhere, so no Region offers them (date: source, read 2026-12-03):
+#: Basic and Standard A-series (A0-A11), 2024-08-31 (Azure/HDInsight release notes 2024-01-10,
+#: https://github.com/Azure/HDInsight/releases/tag/2024-01-10); NV-series and NV_Promo,
+#: 2023-09-06 (Microsoft Learn, "NV series retirement",
+#: https://learn.microsoft.com/azure/virtual-machines/sizes/migration-guides/nv-series-retirement);
+#: NC6s_v3, NC12s_v3, NC24s_v3, 2025-09-30 (Microsoft Learn, "NCv3 and NC6s NC12s NC24s Retirement",
+#: https://learn.microsoft.com/azure/virtual-machines/ncv3-nc6s-nc12s-nc24s-retirement).
+AZURE_RETIRED_SIZES: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"^(Basic_A[0-4]|Standard_A([0-9]|1[01]))$"), "the Basic and Standard A-series were retired on "
+     "2024-08-31; the Av2-series (Standard_A2_v2) or B-series (Standard_B2s) replace them"),
+    (re.compile(r"^Standard_NV(6|12|24)(_Promo)?$"), "the NV-series was retired on 2023-09-06"),
+    (re.compile(r"^Standard_NC(6|12|24)s_v3$"), "NC6s_v3, NC12s_v3 and NC24s_v3 were retired on 2025-09-30"),
+)
+
+#: Azure VM sizes offered in some Regions only: size pattern -> the Regions known NOT to offer it.
+#: Empty: no per-Region fact was found in a citable source on 2026-12-03 (Microsoft's "Products
+#: available by region" page is rendered by script); a size/Region pair missing here is let through.
+AZURE_SIZE_REGIONS_NOT_OFFERED: dict[str, frozenset[str]] = {}
 
 #: Ports every Dockyard VM already opens, by rule: a host's sshPort or a swarm's published port
 #: equal to one of them would give an Azure network security group two rules of one name
@@ -61,6 +181,19 @@ def size_problem(cloud: str, size: str, region: str | None) -> str | None:
     if cloud == "digitalocean" and region in DO_CLOSED_REGIONS:
         return (f"DigitalOcean region {region} accepts no new Droplets (table of 2026-12-02); "
                 f"use {DO_CLOSED_REGIONS[region]}")
+    if cloud == "aws":
+        region, _zone = aws_split_zone(region)
+        family = size.split(".", 1)[0]
+        if region in AWS_FAMILY_REGIONS_NOT_OFFERED.get(family, ()):
+            return (f"{size}: the {family.upper()} family is not offered in {region} (table of 2026-12-03); "
+                    "pick a current generation such as t3 or m7i")
+    if cloud == "azure":
+        for pattern, why in AZURE_RETIRED_SIZES:
+            if pattern.match(size):
+                return f"{size} is offered in no Azure region: {why} (table of 2026-12-03)"
+        for pattern, regions in AZURE_SIZE_REGIONS_NOT_OFFERED.items():
+            if re.match(pattern, size) and region in regions:
+                return f"{size} is not offered in {region} (table of 2026-12-03)"
     if cloud == "gcp":
         zones = gcp_zones_of(region)
         refusing = gce_zones_refusing(size, zones)

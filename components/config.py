@@ -149,7 +149,8 @@ class HostConfig(Model):
     cloud: Cloud = Field(description="digitalocean, aws, azure or gcp.")
     os: OsName = Field("ubuntu", description="ubuntu (cloud-init) or flatcar (Ignition).")
     region: str | None = Field(
-        None, description="DigitalOcean region (default nyc3); elsewhere the provider's region."
+        None, description="DigitalOcean region (default nyc3); elsewhere the provider's region. On aws and "
+                          "gcp a zone (us-east-1b, europe-west1-b) places the host in that zone."
     )
     size: str | None = Field(
         None,
@@ -956,6 +957,21 @@ def _check_cloud_limits(cfg: StackConfig, stack: str | None, files) -> None:
             closed = cloud == "digitalocean" and region in limits.DO_CLOSED_REGIONS
             raise ConfigError(region_key if closed else where, problem)
 
+    def aws_location(where: str, location: str | None, zone_allowed: bool) -> None:
+        # An AWS host may name an availability zone (it is placed there); a swarm or cluster
+        # spreads over the region's zones, and the provider takes a region only.
+        if not location:
+            return
+        region, zone = limits.aws_split_zone(location)
+        if zone is None:
+            return
+        if not zone_allowed:
+            raise ConfigError(where, f"{location!r} is an availability zone; give the region ({region!r}): "
+                                     "the nodes are spread over its zones")
+        problem = limits.aws_zone_problem(zone)
+        if problem:
+            raise ConfigError(where, problem)
+
     gce_names: dict[tuple[str, str], str] = {}  # (zone, instance name) -> its config key
     for i, host in enumerate(cfg.hosts):
         if host.ssh_port in limits.RESERVED_HOST_PORTS and host.ssh_port != 22:
@@ -964,6 +980,8 @@ def _check_cloud_limits(cfg: StackConfig, stack: str | None, files) -> None:
                               "pick another port (on azure the security group would get two rules "
                               f"named tcp-{host.ssh_port})")
         region = host.region or default_region[host.cloud]
+        if host.cloud == "aws":
+            aws_location(f"dockyard:hosts[{i}].region", host.region, zone_allowed=True)
         sized(f"dockyard:hosts[{i}].size", host.cloud, host.size, region, f"dockyard:hosts[{i}].region")
         # The drivers add "Name" (aws) and "dockyard-host" to every VM's tags.
         tag = limits.tag_problem(host.cloud, host.tags, 2 if host.cloud == "aws" else 1)
@@ -977,6 +995,8 @@ def _check_cloud_limits(cfg: StackConfig, stack: str | None, files) -> None:
     swarm = cfg.swarm
     if swarm is not None and swarm.cloud in CLOUDS:
         region = swarm.region or default_region[swarm.cloud]
+        if swarm.cloud == "aws":
+            aws_location("dockyard:swarm.region", swarm.region, zone_allowed=False)
         sized("dockyard:swarm.size", swarm.cloud, swarm.size, region, "dockyard:swarm.region")
         for i, st in enumerate(swarm.stacks):
             project = _compose_file(st.compose, f"dockyard:swarm.stacks[{i}].compose", files)
@@ -997,8 +1017,10 @@ def _check_cloud_limits(cfg: StackConfig, stack: str | None, files) -> None:
                                            f"node {node} in zone {zone}; instance names are unique in a zone")
 
     k8s = cfg.kubernetes
-    if k8s is not None and (k8s.cloud == "digitalocean" or (k8s.cloud == "gcp" and k8s.node_size)):
-        region = k8s.region or ({"gcp": prov.gcp_region, "digitalocean": "nyc1"}[k8s.cloud])
+    if k8s is not None and k8s.cloud == "aws":
+        aws_location("dockyard:kubernetes.region", k8s.region, zone_allowed=False)
+    if k8s is not None and (k8s.cloud == "digitalocean" or (k8s.cloud is not None and k8s.node_size)):
+        region = k8s.region or ({**default_region, "digitalocean": "nyc1"}[k8s.cloud])
         sized("dockyard:kubernetes.nodeSize", k8s.cloud, k8s.node_size, region, "dockyard:kubernetes.region")
 
 

@@ -110,3 +110,70 @@ def test_tags_a_cloud_accepts():
                     AWS, ROOT, stack="dev")
     config.validate({"hosts": [{"name": "web", "cloud": "azure", "tags": {"cost-center": "42"}}]},
                     AZURE, ROOT, stack="dev")
+
+
+# --- sizes offered per region on AWS and Azure, AWS availability zones (tables of 2026-12-03) --------
+# Expected facts: T2 is not offered in eu-north-1 (Stockholm); Azure retired the Basic/Standard
+# A-series (2024-08-31), the NV-series (2023-09-06) and NC6s/12s/24s_v3 (2025-09-30); ca-central-1's
+# zones are a, b and d; us-east-1 has six zones (a-f), eu-west-1 three; us-west-1 and
+# ap-northeast-1 have a zone "b" for older accounts only.
+
+STOCKHOLM = {"aws:region": "eu-north-1"}
+
+
+@pytest.mark.parametrize("raw,where", [
+    ({"hosts": [{"name": "web", "cloud": "aws", "size": "t2.micro"}]}, "dockyard:hosts[0].size"),
+    ({"swarm": {"cloud": "aws", "size": "t2.small"}}, "dockyard:swarm.size"),
+    ({"kubernetes": {"cluster": "eks", "nodeSize": "t2.large"}}, "dockyard:kubernetes.nodeSize"),
+    ({"hosts": [{"name": "web", "cloud": "aws", "size": "t2.micro", "region": "eu-north-1b"}]}, "dockyard:hosts[0].size"),
+])
+def test_an_aws_family_not_offered_in_the_region(raw, where):
+    err = _refused(raw, STOCKHOLM)
+    assert err.where == where and "eu-north-1" in err.message
+
+
+def test_aws_sizes_the_table_does_not_refuse():
+    config.validate({"hosts": [{"name": "web", "cloud": "aws", "size": "t3.micro"}]}, STOCKHOLM, ROOT, stack="dev")
+    config.validate({"hosts": [{"name": "web", "cloud": "aws", "size": "t2.micro"}]}, AWS, ROOT, stack="dev")
+    # A region the table does not know is the cloud's to judge.
+    config.validate({"hosts": [{"name": "web", "cloud": "aws", "size": "t2.micro"}]},
+                    {"aws:region": "xx-new-1"}, ROOT, stack="dev")
+
+
+@pytest.mark.parametrize("raw,where", [
+    ({"hosts": [{"name": "web", "cloud": "azure", "size": "Basic_A1"}]}, "dockyard:hosts[0].size"),
+    ({"hosts": [{"name": "web", "cloud": "azure", "size": "Standard_A2"}]}, "dockyard:hosts[0].size"),
+    ({"swarm": {"cloud": "azure", "size": "Standard_NV6"}}, "dockyard:swarm.size"),
+    ({"kubernetes": {"cluster": "aks", "nodeSize": "Standard_NC6s_v3"}}, "dockyard:kubernetes.nodeSize"),
+])
+def test_an_azure_size_no_region_offers(raw, where):
+    err = _refused(raw, AZURE)
+    assert err.where == where and "retired" in err.message
+
+
+def test_azure_sizes_still_offered_pass():
+    for size in ("Standard_A2_v2", "Standard_B2s", "Standard_NV12s_v3", "Standard_NC6s_v2"):
+        config.validate({"hosts": [{"name": "web", "cloud": "azure", "size": size}]}, AZURE, ROOT, stack="dev")
+
+
+@pytest.mark.parametrize("zone", ["us-east-1g", "ca-central-1c", "eu-west-1d", "ap-northeast-1e"])
+def test_an_aws_host_in_a_zone_that_does_not_exist(zone):
+    err = _refused({"hosts": [{"name": "web", "cloud": "aws", "region": zone}]}, AWS)
+    assert err.where == "dockyard:hosts[0].region" and zone in err.message
+
+
+@pytest.mark.parametrize("zone", ["us-east-1f", "ca-central-1d", "us-west-1b", "ap-northeast-1d", "xx-new-1z"])
+def test_an_aws_host_in_a_zone_that_exists_or_is_unknown(zone):
+    config.validate({"hosts": [{"name": "web", "cloud": "aws", "region": zone}]}, AWS, ROOT, stack="dev")
+
+
+def test_a_swarm_or_eks_cluster_given_an_aws_zone_for_a_region():
+    assert _refused({"swarm": {"cloud": "aws", "region": "us-east-1a"}}, AWS).where == "dockyard:swarm.region"
+    err = _refused({"kubernetes": {"cluster": "eks", "region": "eu-west-1b"}}, AWS)
+    assert err.where == "dockyard:kubernetes.region" and "'eu-west-1'" in err.message
+
+
+def test_the_cli_refuses_a_missing_zone_naming_the_key(capsys):
+    code = cli.main(["preview", "aws-dev", "-C", str(ROOT), "--set", "hosts[0].region=us-east-1g"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and err.startswith("error: dockyard:hosts[0].region: ")

@@ -288,3 +288,61 @@ def test_azure_does_not_return_a_vms_write_only_os_profile_fields(applied):
         assert "customData" in vm.inputs["osProfile"]
         assert "customData" not in vm.outputs["osProfile"] and "adminPassword" not in vm.outputs["osProfile"]
         assert vm.outputs["osProfile"]["computerName"] == vm.inputs["osProfile"]["computerName"]
+
+
+# --- AWS zones per region and the types each zone offers (facts: AWS "AWS Availability Zones",
+# read 2026-12-03: ca-central-1 has three zones, named a, b and d; ap-northeast-1's new accounts
+# see a, c and d; us-east-1 has six; use1-az3 has no T3; Stockholm has no T2) ------------------------
+
+
+@pytest.mark.parametrize("region,names", [
+    ("ca-central-1", ["ca-central-1a", "ca-central-1b", "ca-central-1d"]),
+    ("ap-northeast-1", ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"]),
+    ("us-east-1", [f"us-east-1{z}" for z in "abcdef"]),
+    ("eu-west-1", ["eu-west-1a", "eu-west-1b", "eu-west-1c"]),
+    ("us-west-2", [f"us-west-2{z}" for z in "abcd"]),
+])
+def test_get_availability_zones_answers_the_regions_real_zones(mock_engine, region, names):
+    import pulumi_aws as aws
+
+    def program():
+        pulumi.export("names", aws.get_availability_zones(state="available").names)
+
+    assert sorted(mock_engine.run(program, config={"aws:region": region}).outputs["names"]) == names
+
+
+@pytest.mark.parametrize("itype,region,missing", [("t3.micro", "us-east-1", "use1-az3"),
+                                                   ("t2.micro", "eu-north-1", None)])
+def test_instance_type_offerings_leave_out_zones_without_the_type(mock_engine, itype, region, missing):
+    import pulumi_aws as aws
+
+    def program():
+        zones = aws.get_availability_zones(state="available")
+        offered = aws.ec2.get_instance_type_offerings(filters=[{"name": "instance-type", "values": [itype]}],
+                                                      location_type="availability-zone")
+        pulumi.export("ids", dict(zip(zones.names, zones.zone_ids)))
+        pulumi.export("offered", offered.locations)
+
+    out = mock_engine.run(program, config={"aws:region": region}).outputs
+    if missing is None:
+        assert out["offered"] == []
+    else:
+        assert sorted(out["offered"]) == sorted(n for n, i in out["ids"].items() if i != missing)
+        assert len(out["offered"]) == len(out["ids"]) - 1
+
+
+def test_a_subnet_in_a_zone_the_region_does_not_have_is_refused(mock_engine):
+    import pulumi_aws as aws
+
+    def program():
+        vpc = aws.ec2.Vpc("v", cidr_block="10.0.0.0/16")
+        aws.ec2.Subnet("s", vpc_id=vpc.id, cidr_block="10.0.1.0/24", availability_zone="ca-central-1c")
+
+    with pytest.raises(engine.Refused, match="ca-central-1c"):
+        mock_engine.run(program, config={"aws:region": "ca-central-1"})
+
+
+def test_an_aws_host_given_a_zone_is_placed_in_it():
+    _, result = preview.evaluate("aws-dev", project_dir=ROOT, overrides=["hosts[0].region=us-east-1d"])
+    host = next(r for r in result.of_type("aws:ec2/instance:Instance") if "swarm" not in r.urn)
+    assert host.outputs["availabilityZone"] == "us-east-1d" and host.inputs.get("region") == "us-east-1"

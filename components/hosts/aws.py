@@ -16,6 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import quotas
+from components.cloud_limits import aws_split_zone
 from components.hosts.host import UBUNTU_RELEASE, Addresses, PortRule, image_ignore_changes, split_families
 
 CANONICAL_OWNER = "099720109477"  # Canonical's AMI account (ubuntu.com/server/docs, "Find Ubuntu images")
@@ -52,7 +53,9 @@ class Driver:
     def __init__(self, name: str, cfg, args, parent: pulumi.Resource, rules: list[PortRule]):
         self.name, self.cfg, self.args, self.rules = name, cfg, args, rules
         self.opts = pulumi.ResourceOptions(parent=parent)
-        self.region = cfg.region or args.location.aws_region  # None: the provider's aws:region
+        # hosts[i].region may name an availability zone: the host goes there, in the zone's region.
+        region, self.zone = aws_split_zone(cfg.region) if cfg.region else (None, None)
+        self.region = region or args.location.aws_region  # None: the provider's aws:region
         self.invoke_opts = pulumi.InvokeOptions(parent=parent)
         self.tags = {**cfg.tags, "Name": cfg.name, "dockyard-host": cfg.name}
 
@@ -63,8 +66,8 @@ class Driver:
             vpc_id = aws.ec2.get_vpc_output(default=True, region=self.region, opts=self.invoke_opts).id
         subnet_id = placement.subnet_id
         if subnet_id is None:
-            if placement.zone:
-                zones = [placement.zone]
+            if placement.zone or self.zone:
+                zones = [placement.zone or self.zone]
             else:
                 # Not every zone offers every type (us-east-1e has no t3): only zones that offer it.
                 zones = aws.ec2.get_instance_type_offerings_output(

@@ -131,21 +131,12 @@ def _do_reserved_ip_assignment(ctx, inputs):
 
 # --- AWS ----------------------------------------------------------------------------------------
 
-_DIRECTIONS = {"east": "e", "west": "w", "north": "n", "south": "s", "central": "c", "northeast": "ne",
-               "northwest": "nw", "southeast": "se", "southwest": "sw", "gov": "g"}
-
-
 def aws_zones(region: str) -> dict[str, str]:
-    """The mock account's zones of a region: name -> zone ID (us-east-1 has six, others three).
+    """The mock account's zones of a region: name -> zone ID, from the dated table in
+    components/cloud_limits.py (AWS_ZONES; in it, us-east-1e is use1-az3, the zone without t3)."""
+    from components.cloud_limits import aws_zone_ids
 
-    Zone names map to zone IDs per account (EC2 user guide, "AZ IDs"); this account's mapping is
-    shifted so that us-east-1e is use1-az3 (the zone without t3) and, in three-zone regions, the
-    second zone is az3 (ca-central-1b is cac1-az3, which EKS refuses)."""
-    letters = "abcdef" if region == "us-east-1" else "abc"
-    parts = region.split("-")
-    abbr = parts[0] + "".join(_DIRECTIONS.get(p, p[:1]) for p in parts[1:-1]) + parts[-1]
-    n = len(letters)
-    return {f"{region}{z}": f"{abbr}-az{(i + 4) % n + 1}" for i, z in enumerate(letters)}
+    return aws_zone_ids(region)
 
 
 def aws_default_subnet(region: str, zone: str) -> str:
@@ -485,10 +476,17 @@ def _aws_instance_type(ctx, args):
 
 @invoke("aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings")
 def _aws_instance_type_offerings(ctx, args):
-    # Zones a..d offer the type; like us-east-1, where zone e lacks newer families.
+    # The region's zones that offer the type: every zone but those the dated table
+    # (components/cloud_limits.py AWS_FAMILY_ZONES_NOT_OFFERED) names, none in a region that does
+    # not offer the family at all.
+    from components.cloud_limits import AWS_FAMILY_REGIONS_NOT_OFFERED, AWS_FAMILY_ZONES_NOT_OFFERED
+
     region = args.get("region") or ctx.region
     types = [v for f in args.get("filters") or [] if f.get("name") == "instance-type" for v in f.get("values", [])]
-    zones = [f"{region}{z}" for z in "abcd"]
+    itype = (types[:1] or ["t3.micro"])[0]
+    family = itype.split(".")[0]
+    zones = [] if region in AWS_FAMILY_REGIONS_NOT_OFFERED.get(family, ()) else [
+        name for name, zid in aws_zones(region).items() if zid not in AWS_FAMILY_ZONES_NOT_OFFERED.get(family, ())]
     return {"id": region, "locations": zones, "locationTypes": ["availability-zone"] * len(zones),
-            "instanceTypes": (types[:1] or ["t3.micro"]) * len(zones), "filters": args.get("filters"),
+            "instanceTypes": [itype] * len(zones), "filters": args.get("filters"),
             "locationType": args.get("locationType"), "region": region}
