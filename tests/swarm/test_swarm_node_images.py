@@ -13,33 +13,55 @@ from dockyard import engine, preview
 from tests.conftest import ROOT
 
 # The image input of each VM type (provider schemas), as in tests/hosts/test_image_and_replacement.py.
-AWS_VM, DO_VM = "aws:ec2/instance:Instance", "digitalocean:index/droplet:Droplet"
+VM = {"aws-dev": ("aws:ec2/instance:Instance", "ami"),
+      "do-dev": ("digitalocean:index/droplet:Droplet", "image"),
+      "azure-dev": ("azure-native:compute:VirtualMachine", "storageProfile.imageReference"),
+      "gcp-dev": ("gcp:compute/instance:Instance", "bootDisk.initializeParams.image")}
+# gcp-dev ships no swarm: give it one
+SWARM = {"gcp-dev": ("swarm.cloud=gcp", "swarm.workers=2")}
+ALSO_IGNORED = {"gcp-dev": ["shieldedInstanceConfig.enableSecureBoot"]}
 
 
 @functools.cache
 def _nodes(stack: str, overrides: tuple[str, ...] = ()) -> dict:
-    _files, result = preview.evaluate(stack, list(overrides), ROOT)
-    vm_type = {"aws-dev": AWS_VM, "do-dev": DO_VM}[stack]
+    _files, result = preview.evaluate(stack, [*SWARM.get(stack, ()), *overrides], ROOT)
+    vm_type = VM[stack][0]
     return {vm.name.removeprefix("swarm-"): vm for vm in result.of_type(vm_type) if vm.name.startswith("swarm-")}
 
 
-@pytest.mark.parametrize("stack,prop,swarm_wide,own", [
-    ("aws-dev", "ami", "ami-0a1b2c3d4e5f60718", "ami-0fedcba9876543210"),
-    ("do-dev", "image", "ubuntu-24-04-x64", "ubuntu-25-04-x64"),
+def _image(vm, path: str):
+    """The VM's image as the config spells it (Azure: publisher:offer:sku:version)."""
+    value = engine.reveal(vm.inputs)
+    for part in path.split("."):
+        value = value[part]
+    if isinstance(value, dict):
+        return ":".join(value[k] for k in ("publisher", "offer", "sku", "version"))
+    return value
+
+
+@pytest.mark.parametrize("stack,swarm_wide,own", [
+    ("aws-dev", "ami-0a1b2c3d4e5f60718", "ami-0fedcba9876543210"),
+    ("do-dev", "ubuntu-24-04-x64", "ubuntu-25-04-x64"),
+    ("azure-dev", "Canonical:ubuntu-24_04-lts:server:24.04.202510010",
+     "Canonical:ubuntu-24_04-lts:server:24.04.202511200"),
+    ("gcp-dev", "ubuntu-os-cloud/ubuntu-2404-noble-amd64-v20251001",
+     "ubuntu-os-cloud/ubuntu-2404-noble-amd64-v20251120"),
 ])
-def test_swarm_image_pins_every_node_and_a_node_image_wins(stack, prop, swarm_wide, own):
+def test_swarm_image_pins_every_node_and_a_node_image_wins(stack, swarm_wide, own):
+    prop = VM[stack][1]
+    ignored = [prop, *ALSO_IGNORED.get(stack, [])]
     unpinned = _nodes(stack)
-    assert unpinned and all(vm.ignore_changes == [prop] for vm in unpinned.values())
+    assert unpinned and all(vm.ignore_changes == ignored for vm in unpinned.values())
     # one node pinned: only it leaves the image to the config (a change replaces it alone)
     one = _nodes(stack, ("swarm.nodes.worker-1.image=" + own,))
-    assert engine.reveal(one["worker-1"].inputs)[prop] == own and one["worker-1"].ignore_changes == []
+    assert _image(one["worker-1"], prop) == own and one["worker-1"].ignore_changes == []
     for name, vm in one.items():
         if name != "worker-1":
-            assert vm.ignore_changes == [prop], name
-            assert engine.reveal(vm.inputs)[prop] == engine.reveal(unpinned[name].inputs)[prop], name
+            assert vm.ignore_changes == ignored, name
+            assert _image(vm, prop) == _image(unpinned[name], prop), name
     # the whole swarm pinned, worker-1 on its own image
     both = _nodes(stack, ("swarm.image=" + swarm_wide, "swarm.nodes.worker-1.image=" + own))
-    assert {name: engine.reveal(vm.inputs)[prop] for name, vm in both.items()} == {
+    assert {name: _image(vm, prop) for name, vm in both.items()} == {
         name: own if name == "worker-1" else swarm_wide for name in unpinned}
     assert all(vm.ignore_changes == [] for vm in both.values())
 
