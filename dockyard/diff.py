@@ -273,7 +273,7 @@ def compare(base: dict, head: dict) -> Diff:
         for meta in ("provider", "parent"):
             if old.get(meta) != new.get(meta):
                 change.keys.append((f"({meta})", old.get(meta), new.get(meta)))
-        if not change.keys and not (new.get("provider") in replaced_providers):
+        if not change.keys and new.get("provider") not in replaced_providers:
             if ignored:
                 diff.ignored.append((new["type"], new["name"], ignored))
             continue

@@ -9,7 +9,6 @@ under test.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
