@@ -194,6 +194,9 @@ def host_entry(outputs: dict, stack: str, host: str) -> tuple[dict, dict]:
     entry = creds.get(host)
     if not isinstance(entry, dict) or any(not entry.get(k) for k in CERT_FILES):
         raise InputError(f"hostCredentials.{host}", "missing ca, cert or key")
+    for k in CERT_FILES:  # written to ca.pem, cert.pem, key.pem as they are: PEM text only
+        if not isinstance(entry[k], str):
+            raise InputError(f"hostCredentials.{host}.{k}", f"expected PEM text, got {type(entry[k]).__name__}")
     return hosts[host], entry
 
 

@@ -291,3 +291,17 @@ def test_host_entry_of_the_wrong_shape(tmp_path, home, capsys, entry):
     code, out, err = run(capsys, "env", STACK, HOST, "--outputs-file", str(f))
     one_error_line(code, out, err)
     assert err.startswith(f"error: hosts.{HOST}.dockerHost: ")
+
+
+@pytest.mark.parametrize("command", ["env", "context"])
+@pytest.mark.parametrize("value", [True, 7, ["CA"], {"pem": "CA"}])
+def test_credentials_of_the_wrong_type(tmp_path, home, capsys, command, value):
+    """Found by tests/test_hostile_inputs.py: a non-string certificate was a traceback in write_certs."""
+    data = outputs()
+    data["hostCredentials"][HOST]["ca"] = value
+    f = tmp_path / "o.json"
+    f.write_text(json.dumps(data))
+    code, out, err = run(capsys, command, STACK, HOST, "--outputs-file", str(f))
+    one_error_line(code, out, err)
+    assert err.startswith(f"error: hostCredentials.{HOST}.ca: ")
+    assert not (home / ".docker" / "dockyard").exists()
