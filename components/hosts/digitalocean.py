@@ -94,9 +94,14 @@ class Driver:
             return self.cfg.image
         if self.cfg.os == "ubuntu":
             return UBUNTU_SLUG
+        # Imported once: a later Dockyard with another image URL must not re-import it (a new
+        # custom image, the droplet's deleted). Flatcar updates itself in place from its release
+        # channel (flatcar.org/docs/latest/setup/releases/update-strategies/, read 2026-12-03);
+        # pin `image` to move a host to another one.
         image = do.CustomImage(f"{self.name}-image", name=f"flatcar-stable-{self.name}", url=FLATCAR_IMAGE_URL,
                                regions=[self.cfg.region], distribution="CoreOS",
-                               description="Flatcar Container Linux stable", opts=self.opts)
+                               description="Flatcar Container Linux stable",
+                               opts=self.opts.merge(pulumi.ResourceOptions(ignore_changes=["url"])))
         return image.image_id.apply(str)
 
     def internal_ip(self):

@@ -150,6 +150,23 @@ def test_a_new_default_image_does_not_replace_running_vms(stack, module, name, n
     _unchanged_for_the_engine(before, after)
 
 
+def test_a_new_flatcar_image_url_does_not_reimport_the_digitalocean_image(monkeypatch):
+    """Flatcar on DigitalOcean boots a custom image imported from a URL: a later Dockyard with
+    another URL leaves the imported image (and so the droplet booted from it) alone."""
+    from components.hosts import digitalocean
+
+    kind = "digitalocean:index/customImage:CustomImage"
+    before = {r.urn: r for r in _preview("do-dev").of_type(kind)}
+    monkeypatch.setattr(digitalocean, "FLATCAR_IMAGE_URL", digitalocean.FLATCAR_IMAGE_URL.replace("current", "4459.2.0"))
+    after = preview.run_files(stackfile.load("do-dev", ROOT))
+    assert before and before.keys() == {r.urn for r in after.of_type(kind)}
+    for image in after.of_type(kind):
+        old, new = engine.reveal(before[image.urn].inputs), engine.reveal(image.inputs)
+        assert old["url"] != new["url"]
+        assert _as_engine_sees(old, new, image.ignore_changes) == old, image.name
+    _unchanged_for_the_engine(_preview("do-dev"), after)
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_unpinning_keeps_the_pinned_image(stack):
     """Removing a pin is no upgrade either: the host keeps the image it runs."""
