@@ -21,6 +21,15 @@ import pulumi_docker as docker
 
 from components.compose import load_compose
 from components.compose.to_swarm import to_swarm
+from components.images import pin_image
+
+
+def _pinned(spec: dict) -> dict:
+    """The service spec with its container image resolved to a digest (a copy: the conversion stays
+    plain data)."""
+    task = spec["task_spec"]
+    container = dict(task["container_spec"], image=pin_image(task["container_spec"]["image"]))
+    return dict(spec, task_spec=dict(task, container_spec=container))
 
 
 @dataclass
@@ -70,6 +79,8 @@ class SwarmStack(pulumi.ComponentResource):
         for warning in conv.warnings:
             pulumi.log.warn(f"{where}: {warning}", resource=self)
 
-        self.services = {key: docker.Service(f"{name}-{key}", **spec, opts=child)
+        # Each image by tag is deployed by the digest the registry serves for it now: a moved tag
+        # shows in the preview as a changed image, never as a silent rollout (components/images.py).
+        self.services = {key: docker.Service(f"{name}-{key}", **_pinned(spec), opts=child)
                          for key, spec in conv.services.items()}
         self.register_outputs({"services": {k: s.name for k, s in self.services.items()}})

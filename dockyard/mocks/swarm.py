@@ -10,9 +10,10 @@ it changed, the converge script ``converged``. Which script a command runs is re
 
 from __future__ import annotations
 
+import hashlib
 import re
 
-from dockyard.mocks.registry import resource_outputs
+from dockyard.mocks.registry import invoke, resource_outputs
 
 _STEP = re.compile(r"^STEP='?([a-z-]+)'?$", re.M)
 _B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -99,10 +100,35 @@ def _swarm_data(ctx, inputs):
     return {"id": _b36(ctx, 25, "data")}
 
 
+# The reference grammar a registry accepts (distribution/reference, reference.go: lower-case path
+# components separated by . _ __ or dashes, an optional host[:port] first, a tag of word characters,
+# dots and dashes up to 128; read 2026-12-03). Anything else is "invalid reference format".
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_REFERENCE = re.compile(rf"(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?{_COMPONENT}(?:/{_COMPONENT})*"
+                        r"(?::[\w][\w.-]{0,127})?")
+
+
+def registry_digest(reference: str) -> str:
+    """The digest the registry serves for a reference: one per reference, the same on every run
+    (a registry whose tag has not moved), never derived from the resource asking for it."""
+    return "sha256:" + hashlib.sha256(f"registry|{reference}".encode()).hexdigest()
+
+
+@invoke("docker:index/getRegistryImage:getRegistryImage")
+def _registry_image(ctx, args):
+    name = args.get("name") or ""
+    if "@" in name or not _REFERENCE.fullmatch(name):
+        raise ctx.refuse(f"invalid reference format: {name!r} (getRegistryImage resolves a name:tag)")
+    return {"id": registry_digest(name), "name": name, "sha256Digest": registry_digest(name),
+            "insecureSkipVerify": bool(args.get("insecureSkipVerify"))}
+
+
 @resource_outputs("docker:index/remoteImage:RemoteImage")
 def _remote_image(ctx, inputs):
-    digest = "sha256:" + ctx.hex(64, "digest")
-    return {"imageId": "sha256:" + ctx.hex(64, "image"), "repoDigest": f"{inputs.get('name', '').split(':')[0]}@{digest}"}
+    name = inputs.get("name", "").split("@")[0]
+    head, _, last = name.rpartition("/")
+    repo = (head + "/" if head else "") + last.split(":")[0]
+    return {"imageId": "sha256:" + ctx.hex(64, "image"), "repoDigest": f"{repo}@{registry_digest(name)}"}
 
 
 @resource_outputs("docker:index/volume:Volume")
