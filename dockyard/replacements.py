@@ -41,6 +41,12 @@ _K8S_PROVIDER = ("https://github.com/pulumi/pulumi-kubernetes/blob/94977969d6411
                  "provider/pkg/provider/provider.go (DiffConfig)")
 _COMMAND = ("https://github.com/pulumi/pulumi-command/blob/010bd8e0dd8a2f13707aa3b5061739edd90790a5/"
             "provider/cmd/pulumi-resource-command/schema.json (replaceOnChanges)")
+# Terraform AWS v6 gave most regional resources a `region` argument: "Changing the value of
+# `region` will force resource replacement." (IAM is global and has none.)
+_AWS_REGION_GUIDE = ("https://github.com/hashicorp/terraform-provider-aws/blob/0cb788ce0d5adada2f2b98572dc8462f8ed5738d/"
+                     "website/docs/guides/enhanced-region-support.html.markdown")
+_AWS_REGION = ("region",)
+_AWS_EC2 = "https://github.com/hashicorp/terraform-provider-aws/blob/{}/internal/service/ec2/{}"
 _AWS_INSTANCE = ("https://github.com/hashicorp/terraform-provider-aws/blob/0015dfcd06d5d78e5e1c3cabe8cea837d379d1c7/"
                  "internal/service/ec2/ec2_instance.go (ForceNew; registry page "
                  "https://www.pulumi.com/registry/packages/aws/api-docs/ec2/instance/)")
@@ -65,16 +71,15 @@ _POD_SPEC = ("affinity", "automountServiceAccountToken", "dnsConfig", "dnsPolicy
 _ROWS: list[Row] = [
     # --- aws (bridged: Terraform ForceNew) ---
     Row("aws:ec2/instance:Instance",
-        ("ami", "associatePublicIpAddress", "availabilityZone", "cpuCoreCount", "cpuOptions", "cpuThreadsPerCore",
+        ("ami", *_AWS_REGION, "associatePublicIpAddress", "availabilityZone", "cpuOptions",
          "ebsBlockDevices", "ebsOptimized", "enclaveOptions", "ephemeralBlockDevices", "hibernation", "hostId",
          "ipv6AddressCount", "ipv6Addresses", "keyName", "launchTemplate.id", "launchTemplate.name",
          "networkInterfaces", "placementGroup", "placementPartitionNumber", "privateDnsNameOptions", "privateIp",
          "rootBlockDevice.encrypted", "rootBlockDevice.kmsKeyId", "securityGroups", "subnetId", "tenancy"),
-        _AWS_INSTANCE, "2026-12-03",
+        _AWS_INSTANCE + "; " + _AWS_REGION_GUIDE, "2026-12-03",
         # CustomizeDiff, not ForceNew: user data replaces only with user_data_replace_on_change.
         when={"userData": "userDataReplaceOnChange", "userDataBase64": "userDataReplaceOnChange"},
-        maybe={"region": "Terraform AWS v6 added per-resource region; the schema version read predates it",
-               "primaryNetworkInterface": "added in Terraform AWS v6; the schema version read predates it"}),
+        maybe={"primaryNetworkInterface": "added in Terraform AWS v6; the schema version read predates it"}),
     # --- tls, digitalocean, docker, gcp (bridged): the fields marked ForceNew (SDKv2) or
     # RequiresReplace / requireReplaceIf... (plugin framework) in the upstream resource's schema,
     # named as the Pulumi SDK names them (camelCase; lists pluralised by the bridge).
@@ -200,6 +205,66 @@ _ROWS: list[Row] = [
         ("condition", "member", "project", "role"),
         _GOOGLE + "google/tpgiamresource/resource_iam_member.go",
         "2026-12-03"),
+    Row("aws:ec2/keyPair:KeyPair", (*_AWS_REGION, "keyName", "keyNamePrefix", "publicKey"),
+        _AWS_EC2.format("05bc9541efe73ea58b95ad961676ed4aba3fb03f", "ec2_key_pair.go") + "; " + _AWS_REGION_GUIDE,
+        "2026-12-03"),
+    Row("aws:ec2/eip:Eip",
+        (*_AWS_REGION, "address", "domain", "ipamPoolId", "networkBorderGroup", "publicIpv4Pool"),
+        _AWS_EC2.format("01606926a0c0ab9174aec440f976a48b0baee722", "ec2_eip.go") + "; " + _AWS_REGION_GUIDE,
+        "2026-12-03"),
+    Row("aws:ec2/networkInterface:NetworkInterface", (*_AWS_REGION, "interfaceType", "subnetId"),
+        _AWS_EC2.format("01c08000ddb14181b5bd19201d8fca311dc570e4", "vpc_network_interface.go") + "; "
+        + _AWS_REGION_GUIDE, "2026-12-03",
+        maybe={"privateIps": "when the primary private IP changes", "privateIpList": "when the primary private IP changes"}),
+    Row("aws:ec2/securityGroup:SecurityGroup", (*_AWS_REGION, "description", "name", "namePrefix", "vpcId"),
+        _AWS_EC2.format("01606926a0c0ab9174aec440f976a48b0baee722", "vpc_security_group.go") + "; " + _AWS_REGION_GUIDE,
+        "2026-12-03"),
+    Row("aws:ec2/subnet:Subnet",
+        (*_AWS_REGION, "availabilityZone", "availabilityZoneId", "cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength",
+         "ipv6IpamPoolId", "ipv6Native", "ipv6NetmaskLength", "outpostArn", "vpcId"),
+        _AWS_EC2.format("00cda125a19d31754cb0d073cf551264c57955cb", "vpc_subnet.go") + "; " + _AWS_REGION_GUIDE,
+        "2026-12-03",
+        maybe={"ipv6CidrBlock": "when the subnet was created with assignIpv6AddressOnCreation"}),
+    Row("aws:ec2/vpc:Vpc", (*_AWS_REGION, "cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"),
+        _AWS_EC2.format("00081ce41cc691433ac19bf42227cdabffd0454d", "vpc_.go") + "; " + _AWS_REGION_GUIDE,
+        "2026-12-03"),
+    Row("aws:ec2/natGateway:NatGateway",
+        (*_AWS_REGION, "allocationId", "connectivityType", "privateIp", "secondaryPrivateIpAddressCount", "subnetId"),
+        _AWS_EC2.format("04088eaa54948421bf1ef7494ae2b2c01d9243e3", "vpc_nat_gateway.go") + "; " + _AWS_REGION_GUIDE,
+        "2026-12-03"),
+    Row("aws:ec2/routeTableAssociation:RouteTableAssociation", (*_AWS_REGION, "gatewayId", "subnetId"),
+        _AWS_EC2.format("0be71beb458ad8875e0acc5c91519c0ceeb214aa", "vpc_route_table_association.go") + "; "
+        + _AWS_REGION_GUIDE, "2026-12-03"),
+    Row("aws:ec2/internetGateway:InternetGateway", _AWS_REGION,
+        _AWS_EC2.format("08923b68b5ad6fcfdd38362fb5247e39a9b07add", "vpc_internet_gateway.go") + "; "
+        + _AWS_REGION_GUIDE, "2026-12-03"),
+    Row("aws:ec2/routeTable:RouteTable", (*_AWS_REGION, "vpcId"),
+        _AWS_EC2.format("022092419b7cda11527df3c6b51cbfe1876c1722", "vpc_route_table.go") + "; " + _AWS_REGION_GUIDE,
+        "2026-12-03"),
+    # IAM is global: no region argument.
+    Row("aws:iam/rolePolicyAttachment:RolePolicyAttachment", ("policyArn", "role"),
+        "https://github.com/hashicorp/terraform-provider-aws/blob/04c79849dbe7fbe76c3054b364357bcdaade9ac5/"
+        "internal/service/iam/role_policy_attachment.go", "2026-12-03"),
+    Row("aws:lb/targetGroupAttachment:TargetGroupAttachment",
+        (*_AWS_REGION, "availabilityZone", "port", "targetGroupArn", "targetId"),
+        "https://github.com/hashicorp/terraform-provider-aws/blob/07e0d0b940f57c782f8fcc9ccfd8b19f59383b51/"
+        "internal/service/elbv2/target_group_attachment.go; " + _AWS_REGION_GUIDE, "2026-12-03"),
+    Row("aws:iam/role:Role", ("name", "namePrefix", "path"),
+        "https://github.com/hashicorp/terraform-provider-aws/blob/0040ea6911af00bea2cca6dbb14e86829826ad8e/"
+        "internal/service/iam/role.go", "2026-12-03"),
+    Row("aws:cloudwatch/logGroup:LogGroup", (*_AWS_REGION, "logGroupClass", "name", "namePrefix"),
+        "https://github.com/hashicorp/terraform-provider-aws/blob/0073593e7d6993ba482409f4dc35438daaa79bb3/"
+        "internal/service/logs/group.go; " + _AWS_REGION_GUIDE, "2026-12-03"),
+    Row("aws:ecs/cluster:Cluster", (*_AWS_REGION, "name"),
+        "https://github.com/hashicorp/terraform-provider-aws/blob/00a35305dc1b297a6fcdecdfbba33f1e63c3da39/"
+        "internal/service/ecs/cluster.go; " + _AWS_REGION_GUIDE, "2026-12-03"),
+    # A task definition is immutable: every argument but tags replaces it (a new revision).
+    Row("aws:ecs/taskDefinition:TaskDefinition",
+        (*_AWS_REGION, "containerDefinitions", "cpu", "enableFaultInjection", "ephemeralStorage", "executionRoleArn",
+         "family", "ipcMode", "memory", "networkMode", "pidMode", "placementConstraints", "proxyConfiguration",
+         "requiresCompatibilities", "runtimePlatform", "taskRoleArn", "volumes"),
+        "https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/ecs/task_definition.go "
+        "(stored version id 4453944302); " + _AWS_REGION_GUIDE, "2026-12-03"),
     # --- command (native: schema replaceOnChanges) ---
     Row("command:local:Command", ("triggers",), _COMMAND, "2026-12-03"),
     Row("command:remote:Command", ("triggers",), _COMMAND, "2026-12-03"),
