@@ -16,6 +16,9 @@ How a host comes up, on every cloud (the driver module does the cloud-specific p
    and its key and starts dockerd with them. A renewed or re-issued certificate re-runs it, which
    restarts dockerd in place: a certificate never replaces a VM (components/hosts/provisioning.py).
    The operator's machine must reach the host's SSH port (``admin_cidrs``), as for the TLS API.
+6. later runs: the VM keeps an unpinned image (``image_ignore_changes``), and each driver says in
+   a comment whether its VM is replaced delete-first (a fixed name, an attached pre-made
+   interface) or created first (docs/hosts.md, "Upgrades and replacements").
 
 Reuse (e.g. swarm nodes, components/swarm/): build a :class:`DockerHostArgs` directly::
 
