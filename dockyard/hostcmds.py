@@ -362,5 +362,10 @@ def ls_text(hosts: dict) -> str:
 def run_ls(args) -> int:
     check_names(args.stack)
     outputs = stack_outputs(args.stack, args.outputs_file)
-    sys.stdout.write(ls_text(_output(outputs, "hosts", args.stack)))
+    hosts = _output(outputs, "hosts", args.stack)
+    for name, entry in hosts.items():
+        if not isinstance(entry, dict):
+            raise InputError(f"hosts.{name}", f"expected an object (cloud, os, size, dockerHost), got "
+                             f"{type(entry).__name__}")
+    sys.stdout.write(ls_text(hosts))
     return 0

@@ -305,3 +305,15 @@ def test_credentials_of_the_wrong_type(tmp_path, home, capsys, command, value):
     one_error_line(code, out, err)
     assert err.startswith(f"error: hostCredentials.{HOST}.ca: ")
     assert not (home / ".docker" / "dockyard").exists()
+
+
+@pytest.mark.parametrize("entry", [7, None, "tcp://a:2376", ["x"]])
+def test_ls_host_entry_of_the_wrong_shape(tmp_path, home, capsys, entry):
+    """Found by tests/test_hostile_inputs.py: `ls` called .get on whatever a hosts entry held."""
+    data = outputs()
+    data["hosts"]["docker-flatcar"] = entry
+    f = tmp_path / "o.json"
+    f.write_text(json.dumps(data))
+    code, out, err = run(capsys, "ls", STACK, "--outputs-file", str(f))
+    one_error_line(code, out, err)
+    assert err.startswith("error: hosts.docker-flatcar: ")
