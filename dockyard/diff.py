@@ -82,7 +82,59 @@ def load(path: str) -> dict:
         raise InputError(f"{path}:{exc.lineno}", f"not valid JSON: {exc.msg}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("resources"), list):
         raise InputError(path, "not a `dockyard preview --json` document (no resources list)")
+    check_document(doc, path)
     return doc
+
+
+#: Fields of DESIGN.md's preview schema that diff and the cost section read, by the type each must
+#: have when present (fields the schema does not name are left alone: consumers tolerate them).
+_STR, _OPT_STR, _BOOL, _MAP, _STRS, _LIST = "a string", "a string or null", "true or false", "an object", \
+    "a list of strings", "a list"
+_RESOURCE_FIELDS = {
+    "urn": _STR, "type": _STR, "name": _STR, "parent": _OPT_STR, "provider": _OPT_STR, "custom": _BOOL,
+    "inputs": _MAP, "propertyDependencies": _MAP, "dependencies": _STRS, "secretOutputs": _STRS,
+    "deleteBeforeReplace": _BOOL, "ignoreChanges": _STRS, "replaceOnChanges": _STRS, "protect": _BOOL,
+    "retainOnDelete": _BOOL, "aliases": _LIST, "dependsOn": _STRS,
+}
+_DOCUMENT_FIELDS = {"project": _STR, "stack": _STR, "outputs": _MAP, "warnings": _STRS}
+_REQUIRED = ("urn", "type", "name")
+
+
+def _has_type(value: Any, kind: str) -> bool:
+    return {
+        _STR: lambda v: isinstance(v, str),
+        _OPT_STR: lambda v: v is None or isinstance(v, str),
+        _BOOL: lambda v: isinstance(v, bool),
+        _MAP: lambda v: isinstance(v, dict),
+        _STRS: lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+        _LIST: lambda v: isinstance(v, list),
+    }[kind](value)
+
+
+def check_document(doc: dict, path: str) -> None:
+    """Refuse a preview document whose known fields have the wrong type, naming the field (never
+    its value: a hand-edited file may hold anything)."""
+    for key, kind in _DOCUMENT_FIELDS.items():
+        if key in doc and not _has_type(doc[key], kind):
+            raise InputError(path, f"{key} must be {kind}, not {_type_name(doc[key])}")
+    seen: set[str] = set()
+    for i, r in enumerate(doc["resources"]):
+        if not isinstance(r, dict):
+            raise InputError(path, f"resources[{i}] must be an object, not {_type_name(r)}")
+        for key in _REQUIRED:
+            if key not in r:
+                raise InputError(path, f"resources[{i}] has no {key}")
+        for key, kind in _RESOURCE_FIELDS.items():
+            if key in r and not _has_type(r[key], kind):
+                raise InputError(path, f"resources[{i}].{key} must be {kind}, not {_type_name(r[key])}")
+        if r["urn"] in seen:
+            raise InputError(path, f"resources[{i}]: a second resource with URN {r['urn']!r}")
+        seen.add(r["urn"])
+
+
+def _type_name(value: Any) -> str:
+    return "null" if value is None else {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+                                         int: "a number", float: "a number"}.get(type(value), type(value).__name__)
 
 
 def _changed_keys(before: dict, after: dict) -> list[tuple[str, Any, Any]]:
