@@ -37,6 +37,7 @@ class Change:
     reasons: list[str] = field(default_factory=list)  # what replaces it (input paths, "provider")
     delete_first: bool = False
     ignored: list[str] = field(default_factory=list)  # ignoreChanges paths whose value differs
+    unknown: str = ""  # why the table cannot tell, when action is "unknown"
 
     @property
     def verdict(self) -> str:
@@ -47,7 +48,7 @@ class Change:
         if self.action == "maybe":
             return "update, may replace" + why
         if self.action == "unknown":
-            return "update (replacement unknown: no row in dockyard/replacements.py)" + why
+            return f"update (replacement unknown: {self.unknown or 'no row in dockyard/replacements.py'})" + why
         if self.action == "component":
             return "update (component: its children decide)"
         return "update in place"
@@ -296,6 +297,8 @@ def _classify(old: dict, new: dict, change: Change, replaced_providers: dict[str
         change.action = "component"
     elif row is None:
         change.action = "unknown"
+    elif row.partial and leaves:
+        change.action, change.unknown = "unknown", f"the table lists part of it; {row.partial}"
 
 
 def compare(base: dict, head: dict) -> Diff:

@@ -31,6 +31,9 @@ class Row:
     when: dict[str, str] = field(default_factory=dict)
     #: path -> the condition, decided by the provider at run time, under which it replaces
     maybe: dict[str, str] = field(default_factory=dict)
+    #: what else replaces, when the row lists only part of it; a change outside ``replace`` is
+    #: then reported "replacement unknown", never "in place"
+    partial: str = ""
 
 
 # --- sources (each read on the date given in the rows that cite it) ------------------------------
@@ -46,6 +49,7 @@ _COMMAND = ("https://github.com/pulumi/pulumi-command/blob/010bd8e0dd8a2f13707aa
 _AWS_REGION_GUIDE = ("https://github.com/hashicorp/terraform-provider-aws/blob/0cb788ce0d5adada2f2b98572dc8462f8ed5738d/"
                      "website/docs/guides/enhanced-region-support.html.markdown")
 _AWS_REGION = ("region",)
+_AWS_PARTIAL = "its Terraform ForceNew fields are not in the table yet"
 _AWS_EC2 = "https://github.com/hashicorp/terraform-provider-aws/blob/{}/internal/service/ec2/{}"
 _AWS_INSTANCE = ("https://github.com/hashicorp/terraform-provider-aws/blob/0015dfcd06d5d78e5e1c3cabe8cea837d379d1c7/"
                  "internal/service/ec2/ec2_instance.go (ForceNew; registry page "
@@ -55,6 +59,11 @@ _DO = "https://github.com/digitalocean/terraform-provider-digitalocean/blob/4019
 _DOCKER = "https://github.com/kreuzwerker/terraform-provider-docker/blob/83c00e0bf3cec8f00bab77a9315ab69a58dcda32/"
 _GOOGLE = "https://github.com/hashicorp/terraform-provider-google/blob/e03b7622a26cf4e878f90bdccaca6aa3d03a7999/"
 _TLS = "https://github.com/hashicorp/terraform-provider-tls/blob/d72d90e1b47b7cb5ce6863f528af3154963d61b7/"
+
+_AZURE_FORCE_NEW = ("https://github.com/pulumi/pulumi-azure-native/blob/1b7112af33c62b247daed1028686bf279f4d5e69/"
+                    "provider/pkg/gen/replacement.go (forceNewMap; WillReplaceOnChanges in provider/pkg/gen/"
+                    "properties.go)")
+_AZURE_PARTIAL = "its name, resourceGroupName and create-only (x-ms-mutability) properties replace too"
 
 # pulumi-kubernetes: every object is replaced when metadata.name or metadata.namespace changes.
 _META = ("metadata.name", "metadata.namespace")
@@ -265,6 +274,76 @@ _ROWS: list[Row] = [
          "requiresCompatibilities", "runtimePlatform", "taskRoleArn", "volumes"),
         "https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/ecs/task_definition.go "
         "(stored version id 4453944302); " + _AWS_REGION_GUIDE, "2026-12-03"),
+    Row("gcp:container/cluster:Cluster",
+        ("clusterAutoscaling.autoProvisioningDefaults.bootDiskKmsKey", "clusterIpv4Cidr", "confidentialNodes",
+         "datapathProvider", "dataplaneOptimizationMode", "defaultMaxPodsPerNode", "description",
+         "enableAutopilot", "enableKubernetesAlpha", "enableTpu", "initialNodeCount", "ipAllocationPolicy",
+         "location", "masterAuth.clientCertificateConfig", "name", "network", "networkingMode", "nodePools",
+         "privateClusterConfig.masterIpv4CidrBlock", "privateClusterConfig.privateEndpointSubnetwork",
+         "project", "subnetwork", "userManagedKeysConfig.aggregationCa", "userManagedKeysConfig.clusterCa",
+         "userManagedKeysConfig.etcdApiCa", "userManagedKeysConfig.etcdPeerCa"),
+        _GOOGLE + "google/services/container/resource_container_cluster.go", "2026-12-03",
+        partial="nodeConfig fields are defined in node_config.go, not read"),
+    Row("gcp:container/nodePool:NodePool",
+        ("cluster", "initialNodeCount", "location", "maxPodsPerNode", "name", "namePrefix",
+         "networkConfig.acceleratorNetworkProfile", "networkConfig.additionalNodeNetworkConfigs",
+         "networkConfig.additionalPodNetworkConfigs", "networkConfig.createPodRange",
+         "networkConfig.podCidrOverprovisionConfig", "networkConfig.podIpv4CidrBlock",
+         "networkConfig.podRange", "networkConfig.subnetwork", "placementPolicy", "project",
+         "queuedProvisioning"),
+        _GOOGLE + "google/services/container/resource_container_node_pool.go", "2026-12-03",
+        partial="nodeConfig fields are defined in node_config.go, not read"),
+    # Read for region only so far (the v6 guide); their own ForceNew fields are not tabulated yet.
+    Row("aws:ecs/service:Service", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
+    Row("aws:lb/listener:Listener", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
+    Row("aws:lb/loadBalancer:LoadBalancer", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
+    Row("aws:lb/targetGroup:TargetGroup", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
+    Row("aws:alb/listener:Listener", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
+    Row("aws:alb/loadBalancer:LoadBalancer", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
+    Row("aws:alb/targetGroup:TargetGroup", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
+    Row("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
+    Row("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
+    Row("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", (),
+        "https://github.com/hashicorp/terraform-provider-aws (IAM is global: no region)", "2026-12-03",
+        partial=_AWS_PARTIAL),
+    # --- azure-native: WillReplaceOnChanges is generated from path parameters (the resource's
+    # name, resourceGroupName), properties the API spec marks create-only (x-ms-mutability) and
+    # the provider's own forceNewMap; only the map is listed here, so these rows are partial.
+    Row("azure-native:resources:ResourceGroup", ("location",), _AZURE_FORCE_NEW, "2026-12-03",
+        partial=_AZURE_PARTIAL),  # forceNewMap Resources/ResourceGroup
+    Row("azure-native:network:VirtualNetwork", ("location",), _AZURE_FORCE_NEW, "2026-12-03",
+        partial=_AZURE_PARTIAL),  # forceNewMap Network/VirtualNetwork
+    Row("azure-native:network:PublicIPAddress", ("location", "publicIPAddressVersion", "publicIPPrefix", "sku"), _AZURE_FORCE_NEW, "2026-12-03",
+        partial=_AZURE_PARTIAL),  # forceNewMap Network/PublicIPAddress
+    Row("azure-native:web:WebApp", ("kind", "location"), _AZURE_FORCE_NEW, "2026-12-03",
+        partial=_AZURE_PARTIAL),  # forceNewMap Web/WebApp
+    Row("azure-native:containerservice:ManagedCluster",
+        ("diskEncryptionSetID", "dnsPrefix", "fqdnSubdomain", "linuxProfile", "location", "nodeResourceGroup",
+         "windowsProfile", "networkProfile.serviceCidr", "networkProfile.serviceCidrs", "networkProfile.dnsServiceIP",
+         "networkProfile.networkMode", "networkProfile.networkPlugin", "networkProfile.networkPluginMode",
+         "networkProfile.podCidr", "networkProfile.networkDataplane", "networkProfile.networkPolicy",
+         "networkProfile.outboundType", "agentPoolProfiles.networkProfile.nodePublicIPTags"),
+        _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
+    Row("azure-native:network:Subnet", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
+    Row("azure-native:web:AppServicePlan", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
+    Row("azure-native:compute:SshPublicKey", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
+    Row("azure-native:compute:VirtualMachine", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
+    Row("azure-native:monitor:DataCollectionRule", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
+    Row("azure-native:monitor:DataCollectionRuleAssociation", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
+    Row("azure-native:network:ApplicationSecurityGroup", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
+    Row("azure-native:network:LoadBalancer", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
+    Row("azure-native:network:NetworkInterface", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
+    Row("azure-native:network:NetworkSecurityGroup", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
+    Row("azure-native:operationalinsights:Workspace", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
+    Row("azure-native:web:WebAppFtpAllowed", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
+    Row("azure-native:web:WebAppScmAllowed", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
+    # Helm releases: the provider's Diff replaces on the release name or namespace only.
+    Row("kubernetes:helm.sh/v3:Release", ("name", "namespace"),
+        _K8S.replace("diff.go", "helm_release.go"), "2026-12-03"),
+    # Bridged provider: its DiffConfig decides; not read, so the resources it manages "may" be
+    # replaced when its configuration changes.
+    Row("pulumi:providers:docker", (), "https://github.com/pulumi/pulumi-docker (bridged provider DiffConfig)",
+        "2026-12-03", partial="the bridged provider's DiffConfig decides; not tabulated"),
     # --- command (native: schema replaceOnChanges) ---
     Row("command:local:Command", ("triggers",), _COMMAND, "2026-12-03"),
     Row("command:remote:Command", ("triggers",), _COMMAND, "2026-12-03"),

@@ -145,3 +145,30 @@ def test_a_type_without_a_row_is_never_called_in_place(tmp_path, capsys):
     head = {"stack": "s", "resources": [{**r, "inputs": {"size": 2}}], "outputs": {}}
     out = _diff(tmp_path, base, head, capsys=capsys)
     assert "replacement unknown" in out and "in place" not in out
+
+
+def test_every_type_the_shipped_stacks_create_has_a_row():
+    from components.kubernetes.objects import KINDS
+    from dockyard import replacements
+
+    types = set()
+    for stack in stackfile.list_stacks(ROOT):
+        doc = preview.preview(stack, project_dir=ROOT)
+        types |= {r["type"] for r in doc["resources"] if r["custom"]}
+    types |= {f"kubernetes:{'core' if api == 'v1' else api.split('/')[0]}/{api.split('/')[-1]}:{kind}"
+              for api, kind in KINDS}
+    missing = sorted(t for t in types if replacements.row(t) is None)
+    assert missing == []
+    for row in replacements.ROWS.values():
+        assert row.source.startswith("https://") and re.fullmatch(r"\d{4}-\d{2}-\d{2}", row.read)
+
+
+def test_a_partial_row_never_says_in_place(tmp_path, capsys):
+    """Azure rows list the provider's forceNewMap only: a change outside it is not called in place."""
+    r = {"urn": "urn:pulumi:s::p::azure-native:compute:VirtualMachine::vm", "type": "azure-native:compute:VirtualMachine",
+         "name": "vm", "custom": True, "provider": None, "parent": None}
+    base = {"stack": "s", "resources": [{**r, "inputs": {"hardwareProfile": {"vmSize": "A"}}}], "outputs": {}}
+    head = {"stack": "s", "resources": [{**r, "inputs": {"hardwareProfile": {"vmSize": "B"}}}], "outputs": {}}
+    out = _diff(tmp_path, base, head, capsys=capsys)
+    assert "replacement unknown" in out and "in place" not in out
+    assert "resourceGroupName" in out  # the row says what else replaces
