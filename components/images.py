@@ -4,8 +4,9 @@ A tag is a moving pointer. Deployed by tag, a second `pulumi up` with nothing ch
 out whatever the registry serves today, with no line in the preview saying so. Resolved to its
 digest, the image reference a resource receives changes exactly when the registry's image does,
 and the preview shows it as a changed ``image`` (``name:tag@sha256:...``). One implementation for
-every place Dockyard deploys an image by reference (swarm services first; Kubernetes, Fargate and
-App Service can call :func:`pin_image` the same way).
+every place Dockyard deploys an image by reference: swarm services (components/swarm/stack.py) and
+every Kubernetes workload (components/kubernetes/objects.py). Fargate and App Service do not call
+it yet: ECS and App Service document ``name:tag`` or ``name@digest``, not the combined form.
 
 The digest comes from the registry through pulumi_docker's ``getRegistryImage`` data source
 (pulumi_docker 5.2.0, ``get_registry_image``: "Reads the image metadata from a Docker Registry",

@@ -9,6 +9,7 @@ schema. This module is the one place that turns such a dict into a typed resourc
 
 from __future__ import annotations
 
+import copy
 import importlib
 import re
 from collections.abc import Iterable
@@ -61,6 +62,36 @@ def key(manifest: dict) -> tuple[str, str, str]:
     return manifest["kind"], meta.get("namespace", ""), meta["name"]
 
 
+def _pod_spec_path(kind: str) -> tuple[str, ...] | None:
+    """Where a kind keeps its pod spec (Kubernetes API reference: Pod, workloads, CronJob)."""
+    if kind == "Pod":
+        return ("spec",)
+    if kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"):
+        return ("spec", "template", "spec")
+    if kind == "CronJob":
+        return ("spec", "jobTemplate", "spec", "template", "spec")
+    return None
+
+
+def _pinned(manifest: dict) -> dict:
+    """The manifest with every container image by tag resolved to its digest (components/images.py),
+    so a tag moved upstream shows in the preview as a changed image; the input stays untouched."""
+    path = _pod_spec_path(manifest.get("kind", ""))
+    if path is None:
+        return manifest
+    from components.images import pin_image
+
+    out = copy.deepcopy(manifest)
+    spec = out
+    for part in path:
+        spec = (spec or {}).get(part)
+    for field in ("initContainers", "containers"):
+        for container in (spec or {}).get(field) or []:
+            if isinstance(container.get("image"), str):
+                container["image"] = pin_image(container["image"])
+    return out
+
+
 def declare(
     manifests: Iterable[dict],
     prefix: str,
@@ -84,7 +115,7 @@ def declare(
     for manifest in manifests:
         kind, namespace, name = key(manifest)
         cls = resource_class(manifest["apiVersion"], kind)
-        kwargs = {_snake(k): v for k, v in manifest.items() if k not in ("apiVersion", "kind")}
+        kwargs = {_snake(k): v for k, v in _pinned(manifest).items() if k not in ("apiVersion", "kind")}
         secret_fields = [f for f in _SECRET_FIELDS.get(kind, ()) if f in manifest]
         for field in secret_fields:
             kwargs[_snake(field)] = pulumi.Output.secret(kwargs[_snake(field)])
