@@ -346,3 +346,12 @@ def test_an_aws_host_given_a_zone_is_placed_in_it():
     _, result = preview.evaluate("aws-dev", project_dir=ROOT, overrides=["hosts[0].region=us-east-1d"])
     host = next(r for r in result.of_type("aws:ec2/instance:Instance") if "swarm" not in r.urn)
     assert host.outputs["availabilityZone"] == "us-east-1d" and host.inputs.get("region") == "us-east-1"
+
+
+def test_an_aws_host_in_a_zone_without_its_type_is_refused_by_the_cloud(capsys):
+    # In the offline account us-east-1e is use1-az3, which offers no T3 (aws-dev's hosts use t3.micro).
+    from dockyard import cli
+
+    code = cli.main(["preview", "aws-dev", "-C", str(ROOT), "--set", "hosts[0].region=us-east-1e"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "t3" in err and "us-east-1e" in err

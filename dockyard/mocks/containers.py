@@ -139,8 +139,8 @@ def _get_vpc(ctx, args):
 
 @invoke("aws:ec2/getSubnets:getSubnets")
 def _get_subnets(ctx, args):
-    # One default subnet per availability zone, as the default VPC has (six zones in us-east-1,
-    # three elsewhere); an availability-zone filter keeps the subnets of those zones only.
+    # One default subnet per availability zone, as the default VPC has (the region's zones:
+    # components/cloud_limits.py AWS_ZONES); an availability-zone filter keeps those zones' only.
     from dockyard.mocks.hosts import aws_default_subnet, aws_zones
 
     region = args.get("region") or ctx.region

@@ -220,6 +220,20 @@ def _aws_key_pair(ctx, inputs):
             "arn": ctx.arn("ec2", f"key-pair/{name}"), "fingerprint": ctx.hex(40, "fp")}
 
 
+def _aws_type_offered(ctx, itype, region: str, zone: str) -> None:
+    """RunInstances refuses a type its region or the subnet's zone does not offer (dated tables in
+    components/cloud_limits.py; zone names are this account's, so the zone's ID decides)."""
+    from components.cloud_limits import AWS_FAMILY_REGIONS_NOT_OFFERED, AWS_FAMILY_ZONES_NOT_OFFERED
+
+    if not known(itype) or not itype:
+        return
+    family = itype.split(".")[0]
+    if region in AWS_FAMILY_REGIONS_NOT_OFFERED.get(family, ()) or \
+            aws_zones(region).get(zone) in AWS_FAMILY_ZONES_NOT_OFFERED.get(family, ()):
+        raise ctx.refuse(f"Unsupported: your requested instance type ({itype}) is not supported in your "
+                         f"requested Availability Zone ({zone})")
+
+
 @resource_outputs("aws:ec2/instance:Instance")
 def _aws_instance(ctx, inputs):
     iid = "i-" + ctx.hex(17, "i")
@@ -227,6 +241,7 @@ def _aws_instance(ctx, inputs):
     nic = (inputs.get("primaryNetworkInterface") or {}).get("networkInterfaceId")
     subnet = (ctx.state_of(nic) or {}).get("subnetId") if nic else inputs.get("subnetId")
     cidr, zone = aws_subnet_facts(ctx, subnet, region)
+    _aws_type_offered(ctx, inputs.get("instanceType"), region, zone)
     out = {"id": iid, "arn": ctx.arn("ec2", f"instance/{iid}"), "instanceState": "running",
            "availabilityZone": zone, "primaryNetworkInterfaceId": nic, "region": region}
     if not nic:
