@@ -149,6 +149,7 @@ def _changed_keys(before: dict, after: dict) -> list[tuple[str, Any, Any]]:
 # --- property paths (Pulumi's syntax: a.b[0]["c.d"], * for any key or element) -------------------
 
 _MISSING = object()
+_MAX_DEPTH = 32
 _TOKEN = re.compile(r'\.?([^.\[\]"]+)|\[(\d+|\*)\]|\["((?:[^"\\]|\\.)*)"\]')
 
 
@@ -182,7 +183,10 @@ def show_path(path: tuple[Any, ...]) -> str:
 
 
 def leaf_changes(old: Any, new: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], Any, Any]]:
-    """The deepest paths at which two input values differ (dicts by key, equal-length lists by index)."""
+    """The deepest paths at which two input values differ (dicts by key, equal-length lists by index),
+    down to a bounded depth (a hand-made document may nest without end)."""
+    if len(path) >= _MAX_DEPTH:
+        return [] if _same(old, new) else [(path, old, new)]
     if isinstance(old, dict) and isinstance(new, dict):
         out = []
         for key in sorted(set(old) | set(new), key=str):
@@ -193,10 +197,14 @@ def leaf_changes(old: Any, new: Any, path: tuple[Any, ...] = ()) -> list[tuple[t
         for i, (a, b) in enumerate(zip(old, new, strict=True)):
             out += leaf_changes(a, b, (*path, i))
         return out
-    if old is _MISSING and new is _MISSING or (old is not _MISSING and new is not _MISSING and old == new
-                                                 and type(old) is type(new)):
-        return []
-    return [(path, old, new)]
+    return [] if _same(old, new) else [(path, old, new)]
+
+
+def _same(old: Any, new: Any) -> bool:
+    try:
+        return old is new or (old is not _MISSING and new is not _MISSING and type(old) is type(new) and old == new)
+    except RecursionError:  # absurdly deep values: call them changed rather than fail
+        return False
 
 
 def _values_at(value: Any, path: tuple[Any, ...], skip_indices: bool) -> list[Any]:
