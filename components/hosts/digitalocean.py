@@ -150,6 +150,9 @@ class Driver:
         inbound = [self._rule(r, source_addresses=list(r.sources)) for r in self.rules]
         if args.peers:
             inbound += [self._rule(r, source_tags=[do_tag(args.peers.name)]) for r in args.peers.rules]
+        # A fixed name (unique in the account), but never replaced: every field, the name and the
+        # droplet ids included, is updated in place (no ForceNew in terraform-provider-digitalocean's
+        # digitalocean_firewall schema, read 2026-12-03), so a replaced droplet just moves over.
         do.Firewall(
             f"{self.name}-fw",
             name=firewall_name(pulumi.get_stack(), self.name),
