@@ -515,7 +515,14 @@ def _k8s_service(ctx: _Ctx, r: dict, p: _Pricing) -> None:
         p.add("Classic Load Balancer (Service type LoadBalancer)", "load-balancer", "classic", region, 1)
         p.exclude("public IPv4 addresses of Kubernetes load balancers (one per zone)")
     elif cloud == "digitalocean":
-        p.add("DigitalOcean Load Balancer (Service type LoadBalancer)", "load-balancer", "", region, 1)
+        # The cloud controller makes a regional load balancer of do-loadbalancer-size-unit nodes (default 1,
+        # digitalocean-cloud-controller-manager docs/controllers/services/annotations.md); on Kubernetes 1.33+
+        # its type defaults to REGIONAL_NETWORK (DigitalOcean release notes, 16 June 2025; read 2026-12-03).
+        notes = (_inputs(r).get("metadata") or {}).get("annotations") or {}
+        kind = str(notes.get("service.beta.kubernetes.io/do-loadbalancer-type") or "REGIONAL_NETWORK").lower()
+        nodes = _int(notes.get("service.beta.kubernetes.io/do-loadbalancer-size-unit"), 1)
+        p.add(f"DigitalOcean {kind.replace('_', ' ')} load balancer, {nodes} node(s) (Service type LoadBalancer)",
+              "load-balancer", kind.replace("_", "-"), region, nodes)
     elif cloud == "azure":
         p.add("public IP of a Service type LoadBalancer", "public-ip", "standard", region, 1)
     elif cloud == "gcp":

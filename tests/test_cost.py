@@ -111,18 +111,40 @@ def test_aws_dev_total_agrees_with_a_hand_computation():
     assert per_resource == pytest.approx(expected, abs=0.01)
 
 
-def test_do_dev_total_agrees_with_a_hand_computation_and_says_what_is_unpriced():
+def test_do_dev_total_agrees_with_a_hand_computation():
     doc = _preview("do-dev")
     # 2 hosts and 3 swarm nodes on s-1vcpu-1gb, 2 DOKS nodes on s-2vcpu-4gb (monthly rows: billed to the cap).
     expected = 5 * row("digitalocean", "droplet", "s-1vcpu-1gb") + 2 * row("digitalocean", "droplet", "s-2vcpu-4gb")
-    assert doc["cost"]["monthly"] == pytest.approx(expected, abs=0.01)
     # The DOKS control plane (not HA) is a row at no cost: "included at no cost" (DigitalOcean's Kubernetes pricing).
     expected += row("digitalocean", "kubernetes-control-plane")
+    # 3 reserved IPs (2 hosts, the manager), each assigned to its Droplet: free.
+    expected += 3 * row("digitalocean", "reserved-ip-assigned")
+    # sock-shop's front-end-lb carries no do-loadbalancer-* annotation, and do-dev runs the newest DOKS version
+    # (1.34): the cloud controller makes a regional network load balancer of 1 node (its defaults).
+    expected += 1 * row("digitalocean", "load-balancer", "regional-network")
     assert doc["cost"]["monthly"] == pytest.approx(expected, abs=0.01)
-    # The front-end-lb load balancer has no row yet: the total says it is partial, naming only that.
-    assert doc["cost"]["partial"] is True
-    unpriced = " ".join(doc["cost"]["unpriced"])
-    assert "load-balancer" in unpriced and "kubernetes-control-plane" not in unpriced
+    assert doc["cost"]["partial"] is False and doc["cost"]["unpriced"] == []
+
+
+def test_a_doks_service_annotated_regional_with_two_nodes_is_priced_per_node():
+    cluster = {"urn": "c", "type": "digitalocean:index/kubernetesCluster:KubernetesCluster", "name": "k",
+               "inputs": {"region": "nyc1", "nodePool": {"size": "s-2vcpu-4gb", "nodeCount": 1}}}
+    service = {"urn": "s", "type": "kubernetes:core/v1:Service", "name": "lb", "inputs": {
+        "metadata": {"annotations": {"service.beta.kubernetes.io/do-loadbalancer-type": "REGIONAL",
+                                     "service.beta.kubernetes.io/do-loadbalancer-size-unit": "2"}},
+        "spec": {"type": "LoadBalancer"}}}
+    est = cost.estimate({"resources": [cluster, service]})
+    # "Regional HTTP load balancers cost $12.00 per month per node": 2 nodes, plus the one node of the pool.
+    expected = 2 * row("digitalocean", "load-balancer", "regional") + row("digitalocean", "droplet", "s-2vcpu-4gb") \
+        + row("digitalocean", "kubernetes-control-plane")
+    assert est.monthly == pytest.approx(expected) and not est.partial
+
+
+def test_an_unassigned_do_reserved_ip_costs_its_row():
+    ip = {"urn": "i", "type": "digitalocean:index/reservedIp:ReservedIp", "name": "ip", "inputs": {"region": "nyc3"}}
+    est = cost.estimate({"resources": [ip]})
+    # "$5.00 per month ($0.01 per hour) when reserved but not assigned to a Droplet".
+    assert est.monthly == pytest.approx(row("digitalocean", "reserved-ip-unassigned")) and not est.partial
 
 
 def test_azure_dev_priced_part_agrees_with_a_hand_computation_and_names_the_rest():
