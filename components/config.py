@@ -31,6 +31,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from components import safeload
 from components.errors import ConfigError, InputError
 
 NAMESPACE = "dockyard"
@@ -1212,19 +1213,26 @@ def docker_endpoint(env: typing.Mapping[str, str] | None = None, home: Path | No
     config_dir = Path(env["DOCKER_CONFIG"]) if env.get("DOCKER_CONFIG") else (home or Path.home()) / ".docker"
     name = env.get("DOCKER_CONTEXT")
     if not name:
+        # The docker CLI warns about an unreadable config.json and goes on with the defaults; so do
+        # we, but read it through safeload (a FIFO or /dev/zero there must not hang or fill memory).
         try:
-            name = json.loads((config_dir / "config.json").read_text()).get("currentContext")
-        except (OSError, ValueError, AttributeError):
+            name = safeload.load_json(config_dir / "config.json", mapping=True).get("currentContext")
+        except safeload.FileError:
+            name = None
+        if not isinstance(name, str):
             name = None
     if not name or name == "default":
         return DockerEndpoint(DEFAULT_DOCKER_HOST)
     digest = hashlib.sha256(name.encode()).hexdigest()
     meta = config_dir / "contexts" / "meta" / digest / "meta.json"
     try:
-        host = json.loads(meta.read_text())["Endpoints"]["docker"]["Host"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConfigError("dockyard:swarm.cloud", f"is local, and the current docker context '{name}' cannot be "
-                                                  f"read ({meta}: {exc.__class__.__name__}); run "
+        host = safeload.load_json(meta, mapping=True)["Endpoints"]["docker"]["Host"]
+        if not isinstance(host, str):
+            raise TypeError
+    except (safeload.FileError, KeyError, TypeError) as exc:
+        why = exc.message if isinstance(exc, safeload.FileError) else "no Endpoints.docker.Host string"
+        raise ConfigError("dockyard:swarm.cloud", f"is local, and the current docker context {name!r} cannot be "
+                                                  f"read ({meta}: {why}); run "
                                                   "`docker context ls` or set DOCKER_HOST") from None
     tls = config_dir / "contexts" / "tls" / digest / "docker"
     return DockerEndpoint(host, str(tls) if (tls / "ca.pem").is_file() else None, f"context {name}")
@@ -1309,5 +1317,7 @@ def fail(err: InputError) -> typing.NoReturn:
     """Print the one-line error for a user mistake and exit with status 2."""
     import sys
 
-    print(f"error: {err}", file=sys.stderr)
+    from components.errors import error_line
+
+    print(error_line(err), file=sys.stderr)
     raise SystemExit(2)

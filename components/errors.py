@@ -17,6 +17,13 @@ class InputError(Exception):
         self.message = message
 
 
+def error_line(err: Exception | str) -> str:
+    """``error: <where>: <message>`` as ONE line: a line break or other control character that a
+    message carries (from a value or a path) is shown escaped, so nothing can add a line."""
+    text = "".join(c if c >= " " and c != "\x7f" else repr(c)[1:-1] for c in str(err))
+    return f"error: {text}"
+
+
 class ConfigError(InputError):
     """An invalid stack config value; ``where`` is the key path."""
 

@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-from components.errors import InputError
+from components.errors import InputError, error_line
 
 # command -> (module, add-arguments function, run function, help)
 COMMANDS: dict[str, tuple[str, str, str, str]] = {
@@ -24,9 +24,8 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # usage errors are user mistakes: exit 2, one line
-        self.print_usage(sys.stderr)
-        print(f"error: {message}", file=sys.stderr)
+    def error(self, message):  # usage errors are user mistakes: exit 2, one line (`--help` shows usage)
+        print(error_line(f"{self.prog}: {message} (see {self.prog} --help)"), file=sys.stderr)
         raise SystemExit(2)
 
 
@@ -51,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args._run(args) or 0)
     except InputError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(error_line(err), file=sys.stderr)
         return 2
 
 

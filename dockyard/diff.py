@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from components import safeload
 from components.errors import InputError
 
 SECRET = "[secret]"
@@ -74,13 +75,7 @@ class Diff:
 
 
 def load(path: str) -> dict:
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(path, "file not found")
-    try:
-        doc = json.loads(p.read_text())
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}", f"not valid JSON: {exc.msg}") from None
+    doc = safeload.load_json(Path(path), path)
     if not isinstance(doc, dict) or not isinstance(doc.get("resources"), list):
         raise InputError(path, "not a `dockyard preview --json` document (no resources list)")
     check_document(doc, path)

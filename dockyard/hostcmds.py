@@ -10,7 +10,6 @@ written to ~/.docker/dockyard/STACK/HOST (folder 0700, files 0600).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -18,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from components import safeload
 from components.errors import InputError
 
 SHELLS = ("bash", "fish", "powershell", "cmd")
@@ -150,11 +150,8 @@ def add_ls_arguments(p: argparse.ArgumentParser) -> None:
 def stack_outputs(stack: str, outputs_file: Path | None = None) -> dict:
     """The stack's outputs, secrets revealed."""
     if outputs_file is not None:
-        try:
-            text = Path(outputs_file).read_text()
-        except OSError as exc:
-            raise InputError(str(outputs_file), f"cannot read the outputs file: {exc.strerror}") from None
         where = str(outputs_file)
+        text = safeload.read_text(outputs_file, where, what="outputs file")
     else:
         if shutil.which("pulumi") is None:
             raise InputError(f"stack {stack}", "the pulumi CLI is not installed; pass --outputs-file F")
@@ -164,10 +161,7 @@ def stack_outputs(stack: str, outputs_file: Path | None = None) -> dict:
             reason = (proc.stderr.strip().splitlines() or ["pulumi stack output failed"])[-1]
             raise InputError(f"stack {stack}", reason.removeprefix("error: "))
         text, where = proc.stdout, f"stack {stack}"
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise InputError(where, f"not the JSON of `pulumi stack output --json`: {exc}") from None
+    data = safeload.parse_json(text, where, what="JSON of `pulumi stack output --json`")
     if not isinstance(data, dict):
         raise InputError(where, "not the JSON object of `pulumi stack output --json`")
     return data

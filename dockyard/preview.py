@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from components.errors import InputError
+from components.errors import InputError, error_line
 from dockyard import stackfile
 
 SECRET = "[secret]"
@@ -239,7 +239,7 @@ def run(args: argparse.Namespace) -> int:
         from dockyard import engine
 
         if isinstance(exc, engine.Refused):  # the offline cloud refused a resource config let through
-            print(f"error: {exc}", file=sys.stderr)
+            print(error_line(exc), file=sys.stderr)
             return 2
         if isinstance(exc, (engine.MockResourceMissing, engine.MockInvokeMissing)):  # Dockyard's own bug
             print(f"error: internal: {exc}", file=sys.stderr)

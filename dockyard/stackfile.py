@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from components import safeload
 from components.errors import InputError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -35,18 +34,22 @@ def _rel(path: Path, base: Path) -> str:
         return str(path)
 
 
-def read_yaml(path: Path, base: Path) -> Any:
-    name = _rel(path, base)
-    if not path.is_file():
-        raise InputError(name, "file not found")
-    try:
-        return yaml.safe_load(path.read_text())
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{name}:{mark.line + 1}" if mark is not None else name
-        raise InputError(where, f"malformed YAML: {exc.problem}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(name, f"malformed YAML: {exc}") from None
+def read_yaml(path: Path, base: Path) -> dict:
+    """A Pulumi project or stack file: a mapping (empty file: {}), read through components.safeload."""
+    return safeload.load_yaml(path, _rel(path, base), mapping=True)
+
+
+def _config_map(data: dict, where: str) -> dict:
+    """The file's `config:` mapping ({} when absent), keys strings."""
+    config = data.get("config")
+    if config is None:
+        return {}
+    if not isinstance(config, dict):
+        raise InputError(where, f"`config:` must be a mapping of keys to values, got {safeload._type_name(config)}")
+    for key in config:
+        if not isinstance(key, str) or not key:
+            raise InputError(where, f"config key {key!r} is not a name")
+    return config
 
 
 def list_stacks(project_dir: Path = PROJECT_DIR) -> list[str]:
@@ -56,8 +59,11 @@ def list_stacks(project_dir: Path = PROJECT_DIR) -> list[str]:
 
 def _stack_dir(project_dir: Path, project: dict | None = None) -> str:
     if project is None:
-        project = read_yaml(project_dir / "Pulumi.yaml", project_dir) or {}
-    return str(project.get("stackConfigDir") or ".")
+        project = read_yaml(project_dir / "Pulumi.yaml", project_dir)
+    folder = project.get("stackConfigDir") or "."
+    if not isinstance(folder, str):
+        raise InputError("Pulumi.yaml", f"stackConfigDir must be a folder name, got {folder!r}")
+    return folder
 
 
 def load_project(stack: str, project_dir: Path = PROJECT_DIR) -> StackFiles:
@@ -68,13 +74,13 @@ def load_project(stack: str, project_dir: Path = PROJECT_DIR) -> StackFiles:
 
 def _load_project(stack: str, project_dir: Path) -> tuple[StackFiles, dict]:
     project = read_yaml(project_dir / "Pulumi.yaml", project_dir)
-    if not isinstance(project, dict) or not project.get("name"):
+    if not isinstance(project.get("name"), str) or not project["name"]:
         raise InputError("Pulumi.yaml", "must be a mapping with a project name")
-    name = str(project["name"])
+    name = project["name"]
     files = StackFiles(project=name, project_dir=project_dir, stack=stack)
 
     # Project-level config: declarations may carry a default; other namespaces set values.
-    for key, decl in (project.get("config") or {}).items():
+    for key, decl in _config_map(project, "Pulumi.yaml").items():
         full = key if ":" in key else f"{name}:{key}"
         if isinstance(decl, dict) and ("type" in decl or "description" in decl or "default" in decl
                                        or "value" in decl):
@@ -92,16 +98,15 @@ def load(stack: str, project_dir: Path = PROJECT_DIR) -> StackFiles:
     name = files.project
 
     stack_path = project_dir / _stack_dir(project_dir, project) / f"Pulumi.{stack}.yaml"
-    if not stack_path.is_file():
+    if not stack_path.exists():
         known = ", ".join(list_stacks(project_dir)) or "none"
         raise InputError(_rel(stack_path, project_dir), f"no such stack '{stack}' (stacks: {known})")
-    data = read_yaml(stack_path, project_dir) or {}
-    if not isinstance(data, dict):
-        raise InputError(_rel(stack_path, project_dir), "must be a mapping with a `config:` key")
-    unknown = sorted(set(data) - {"config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"})
+    data = read_yaml(stack_path, project_dir)
+    unknown = sorted(map(repr, set(data) - {"config", "secretsprovider", "encryptedkey", "encryptionsalt",
+                                            "environment"}))
     if unknown:
-        raise InputError(_rel(stack_path, project_dir), f"unknown top-level key '{unknown[0]}' (expected config)")
-    for key, value in (data.get("config") or {}).items():
+        raise InputError(_rel(stack_path, project_dir), f"unknown top-level key {unknown[0]} (expected config)")
+    for key, value in _config_map(data, _rel(stack_path, project_dir)).items():
         full = key if ":" in key else f"{name}:{key}"
         if isinstance(value, dict) and set(value) == {"secure"}:
             # Encrypted by the Pulumi CLI; offline we cannot decrypt, so a placeholder stands in.
@@ -144,9 +149,9 @@ def apply_set(files: StackFiles, assignment: str) -> None:
     if not sep:
         raise InputError(assignment, "expected PATH=VALUE")
     try:
-        value = yaml.safe_load(text) if text != "" else ""
-    except yaml.YAMLError as exc:
-        raise InputError(path, f"value is not valid YAML: {exc}") from None
+        value = safeload.parse_yaml(text, "--set") if text != "" else ""
+    except safeload.FileError as exc:
+        raise InputError(path, f"value is not valid YAML: {exc.message.removeprefix('malformed YAML: ')}") from None
     full, parts = parse_path(path, files.project)
     if not parts:
         files.config[full] = value

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
+from components import safeload
 from components.compose import schema as _schema
 from components.compose.model import (
     ComposeProject,
@@ -39,13 +39,7 @@ from components.compose.model import (
     VolumeMount,
 )
 from components.compose.units import parse_cpus, parse_duration, parse_size
-from components.compose.yamlmarks import (
-    DuplicateKeyError,
-    MarkedDict,
-    MarkedList,
-    collect_lines,
-    load_marked,
-)
+from components.compose.yamlmarks import MarkedDict, MarkedList, MarkedLoader, collect_lines
 from components.errors import ComposeError
 from components.projectfiles import OutsideProject, ProjectFiles
 
@@ -126,23 +120,12 @@ class _Ctx:
 
 
 def _read(path: Path) -> Any:
-    if not path.exists():
-        raise ComposeError(str(path), "compose file not found")
-    if path.is_dir():
-        raise ComposeError(str(path), "is a directory, not a compose file")
+    """The compose file's top-level mapping, read through components.safeload (regular files only,
+    bounded size, depth and aliases, UTF-8, no duplicate keys)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ComposeError(str(path), f"cannot read compose file: {exc}") from None
-    try:
-        data = load_marked(text)
-    except DuplicateKeyError as exc:
-        raise ComposeError(str(path), f"duplicate key {exc.key!r}", exc.line) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ComposeError(str(path), f"malformed YAML: {problem}",
-                           mark.line + 1 if mark else None) from None
+        data = safeload.load_yaml(path, str(path), what="compose file", loader=MarkedLoader)
+    except safeload.FileError as exc:
+        raise ComposeError(exc.file, exc.message, exc.line) from None
     if data is None:
         raise ComposeError(str(path), "compose file is empty")
     if not isinstance(data, dict):
@@ -215,9 +198,9 @@ def read_env_file(path: Path, where_path: str | None = None) -> dict[str, str | 
     out: dict[str, str | None] = {}
     label = where_path or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ComposeError(label, f"cannot read env file: {exc}") from None
+        text = safeload.read_text(path, label, what="env file")
+    except safeload.FileError as exc:
+        raise ComposeError(exc.file, exc.message, exc.line) from None
     for no, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):

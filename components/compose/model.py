@@ -197,7 +197,9 @@ class FileObject:
     def read_bytes(self) -> bytes | None:
         """The object's data when the compose file holds it (file or content); None otherwise."""
         if self.file is not None:
-            return self.file.read_bytes()
+            from components.safeload import read_bytes
+
+            return read_bytes(self.file)
         if self.content is not None:
             return self.content.encode()
         return None

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from components import safeload
 from components.compose import kompose_labels
 from components.compose._common import dns_label, field_path, present, warn_unmapped_extras
 from components.compose.kompose_labels import KomposeLabels, ProbeLabels
@@ -283,7 +284,7 @@ class _Converter:
             return None
         data, binary = {}, {}
         for f in files:
-            raw = f.read_bytes()
+            raw = safeload.read_bytes(f)
             try:
                 data[f.name] = raw.decode("utf-8")
             except UnicodeDecodeError:

@@ -13,6 +13,8 @@ import re
 import yaml
 from yaml.constructor import ConstructorError
 
+from components.safeload import DuplicateKey, _BoundedComposer
+
 
 class MarkedDict(dict):
     line: int = 0
@@ -32,11 +34,7 @@ class MarkedList(list):
         self.item_lines = []
 
 
-class DuplicateKeyError(yaml.YAMLError):
-    def __init__(self, key, line: int):
-        super().__init__(f"duplicate key {key!r}")
-        self.key = key
-        self.line = line
+DuplicateKeyError = DuplicateKey
 
 
 class _Resolver(yaml.resolver.Resolver):
@@ -115,23 +113,23 @@ _Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yam
 
 
 class MarkedLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
-                   yaml.composer.Composer, _Constructor, _Resolver):
+                   _BoundedComposer, _Constructor, _Resolver):
+    """Bounded like components.safeload.SafeLoader (depth), which also checks its aliases."""
+
     def __init__(self, stream):
         yaml.reader.Reader.__init__(self, stream)
         yaml.scanner.Scanner.__init__(self)
         yaml.parser.Parser.__init__(self)
-        yaml.composer.Composer.__init__(self)
+        _BoundedComposer.__init__(self)
         _Constructor.__init__(self)
         _Resolver.__init__(self)
 
 
-def load_marked(text: str):
-    """Parse one YAML document; raises yaml.YAMLError (with problem_mark) or DuplicateKeyError."""
-    loader = MarkedLoader(text)
-    try:
-        return loader.get_single_data()
-    finally:
-        loader.dispose()
+def load_marked(text: str, shown: str = "<text>"):
+    """Parse one YAML document with line marks (components.safeload.parse_yaml: FileError)."""
+    from components.safeload import parse_yaml
+
+    return parse_yaml(text, shown, loader=MarkedLoader)
 
 
 def collect_lines(data, prefix: tuple = (), out: dict | None = None) -> dict:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from components import safeload
 from components.errors import ConfigError
 from components.kubernetes.cluster import ClusterArgs, ClusterParts
 
@@ -20,20 +21,23 @@ DEFAULT_CONTEXT = "docker-desktop"
 
 def minify(text: str, context: str, where: str) -> str:
     """The kubeconfig reduced to one context, its cluster and its user (like ``kubectl config view --minify``)."""
-    try:
-        doc = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(where + (f":{mark.line + 1}" if mark else ""), "is not valid YAML") from None
-    if not isinstance(doc, dict):
-        raise ConfigError(where, "is not a kubeconfig (expected a mapping)")
-    contexts = {c.get("name"): c.get("context", {}) for c in doc.get("contexts") or []}
+    doc = safeload.parse_yaml(text, where, mapping=True)
+    lists = {}
+    for key in ("contexts", "clusters", "users"):
+        items = doc.get(key) or []
+        if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get("name", ""), str)
+                                                  for i in items):
+            raise ConfigError(where, f"{key}: expected a list of mappings with a name (is this a kubeconfig?)")
+        lists[key] = items
+    contexts = {c.get("name"): c.get("context") or {} for c in lists["contexts"]}
     if context not in contexts:
-        known = ", ".join(sorted(n for n in contexts if n)) or "none"
-        raise ConfigError("dockyard:kubernetes.context", f"no context '{context}' in {where} (contexts: {known})")
+        known = ", ".join(sorted(repr(n) for n in contexts if n)) or "none"
+        raise ConfigError("dockyard:kubernetes.context", f"no context {context!r} in {where} (contexts: {known})")
     ctx = contexts[context]
-    clusters = [c for c in doc.get("clusters") or [] if c.get("name") == ctx.get("cluster")]
-    users = [u for u in doc.get("users") or [] if u.get("name") == ctx.get("user")]
+    if not isinstance(ctx, dict):
+        raise ConfigError(where, f"contexts: the context {context!r} is not a mapping")
+    clusters = [c for c in lists["clusters"] if c.get("name") == ctx.get("cluster")]
+    users = [u for u in lists["users"] if u.get("name") == ctx.get("user")]
     out = {
         "apiVersion": "v1",
         "kind": "Config",
@@ -48,9 +52,9 @@ def minify(text: str, context: str, where: str) -> str:
 def load(path: str, context: str | None) -> str:
     """Read a kubeconfig file named by the stack and reduce it to the context (validation time)."""
     full = Path(path).expanduser()
-    if not full.is_file():
+    if not full.exists():
         raise ConfigError("dockyard:kubernetes.kubeconfig", f"file '{path}' not found")
-    return minify(full.read_text(), context or DEFAULT_CONTEXT, path)
+    return minify(safeload.read_text(full, path), context or DEFAULT_CONTEXT, path)
 
 
 # Contexts whose NodePorts are published on the workstation itself.
