@@ -675,7 +675,10 @@ def budget_violation(est: Estimate, budget: float | int | None) -> str | None:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """One table cell's text, escaped as the diff's own cells are (dockyard.diff.md_text)."""
+    from dockyard.diff import md_text
+
+    return md_text(text)
 
 
 def diff_section(base: dict, head: dict, markdown: bool = False) -> str:
@@ -688,7 +691,9 @@ def diff_section(base: dict, head: dict, markdown: bool = False) -> str:
     if markdown:
         lines = ["", "#### Monthly cost", "",
                  "| Type | Name | Before | After | Change | Items |", "|---|---|---|---|---|---|"]
-        lines += [f"| `{_md(d.type)}` | `{_md(d.name)}` | {money(d.before)} | {money(d.after)} | "
+        from dockyard.diff import md_code
+
+        lines += [f"| {md_code(d.type)} | {md_code(d.name)} | {money(d.before)} | {money(d.after)} | "
                   f"{money(d.change, sign=True)} | "
                   + "<br>".join(_md(f"{what}: {money(c, sign=True)}") for what, c in d.items) + " |"
                   for d in deltas]

@@ -172,3 +172,26 @@ def test_a_partial_row_never_says_in_place(tmp_path, capsys):
     out = _diff(tmp_path, base, head, capsys=capsys)
     assert "replacement unknown" in out and "in place" not in out
     assert "resourceGroupName" in out  # the row says what else replaces
+
+
+def test_every_markdown_cell_survives_pipes_backticks_and_newlines(aws_dev, tmp_path, capsys):
+    """A resource name with `|`, a backtick and a newline (a hand-edited preview may hold one) keeps
+    one row per resource in both tables, the changes table and the monthly-cost table."""
+    import copy
+    import html
+
+    odd = "docker-aws|x`y\nz"
+    base, head = copy.deepcopy(aws_dev), copy.deepcopy(aws_dev)
+    for doc, size in ((base, "t3.micro"), (head, "t3.large")):
+        for r in doc["resources"]:
+            if r["type"] == INSTANCE and r["name"] == "docker-aws":
+                r["name"], r["inputs"]["instanceType"] = odd, size
+    md = _diff(tmp_path, base, head, "--format", "markdown", capsys=capsys)
+    tables = [t for t in md.split("\n\n") if t.startswith("|")]
+    assert len(tables) == 2  # changes and monthly cost
+    for table in tables:
+        rows = table.splitlines()
+        width = len(re.split(r"(?<!\\)\|", rows[0]))
+        assert all(len(re.split(r"(?<!\\)\|", r)) == width for r in rows), table
+        named = [r for r in rows if "docker-aws" in r]
+        assert len(named) == 1 and odd.replace("\n", "<br>") in html.unescape(named[0]).replace("<code>", "")
