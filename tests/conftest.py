@@ -20,6 +20,27 @@ if str(ROOT) not in sys.path:
 
 from dockyard import engine as _engine  # noqa: E402
 
+
+def _import_every_module() -> None:
+    """Import all of Dockyard once, on the main thread, before any test runs.
+
+    pytest rewrites the plugin's package on first import with ast.parse, and CPython 3.11's AST
+    converter keeps one recursion counter for all threads (python/cpython#106905): a module imported
+    lazily by two engine threads at once fails with "AST constructor recursion depth mismatch".
+    Programs still import per-cloud modules lazily; the tests that check that run in subprocesses.
+    """
+    import importlib
+    import pkgutil
+
+    for package in ("dockyard", "components", "guardrails"):
+        root = importlib.import_module(package)
+        for info in pkgutil.walk_packages(root.__path__, package + "."):
+            if not info.name.endswith(".__main__"):
+                importlib.import_module(info.name)
+
+
+_import_every_module()
+
 # Dockyard's public pytest plugin (dockyard_stack, dockyard_program; docs/testing.md): registered by
 # the pytest11 entry point once Dockyard is installed, and here for a checkout whose install predates it.
 pytest_plugins = ["dockyard.pytest_plugin"]
