@@ -150,6 +150,42 @@ AZURE_SIZE_REGIONS_NOT_OFFERED: dict[str, frozenset[str]] = {}
 #: (tcp-<port>; names are unique in a group) and, on every cloud, two services one port.
 RESERVED_HOST_PORTS = {22: "the nodes' SSH port", 2376: "the Docker API port (mutual TLS)"}
 
+#: Ports a swarm needs between its members (Docker docs, "Open protocols and ports between the
+#: hosts": 2377/tcp cluster management, 7946/tcp+udp node communication, 4789/udp VXLAN overlay).
+SWARM_PORTS: tuple[tuple[int, str], ...] = ((2377, "tcp"), (7946, "tcp"), (7946, "udp"), (4789, "udp"))
+
+#: Docker's plain-text API port, which no Dockyard host opens (Docker docs, "Protect the Docker
+#: daemon socket", https://docs.docker.com/engine/security/protect-access/, read 2026-12-03:
+#: 2375 unencrypted, 2376 TLS).
+PLAIN_DOCKER_API_PORT = 2375
+
+
+def ssh_port_problem(port: int) -> str | None:
+    """Why SSH cannot listen on ``port``: it is one of Docker's own (API or swarm) ports."""
+    if port == PLAIN_DOCKER_API_PORT:
+        return "2375 is Docker's plain-text API port"
+    if port != 22 and port in RESERVED_HOST_PORTS:
+        return f"{port} is {RESERVED_HOST_PORTS[port]} of every host"
+    swarm = sorted({f"{p}/{proto}" for p, proto in SWARM_PORTS if p == port})
+    if swarm:
+        return f"{port} is a Docker swarm port ({', '.join(swarm)}) that a node of a swarm listens on"
+    return None
+
+
+#: An Azure VM's public IP gets the host name as its DNS label with scope TenantReuse: the FQDN
+#: <label>-<hash of tenant and label>.<location>.cloudapp.azure.com is the same for one label in
+#: one tenant and location, so two VMs of one name in one location ask for the same DNS name
+#: and a DNS name in use is refused (DnsRecordInUse). Azure update "Public preview: Public IP
+#: Domain Name Label Scope" (https://azure.microsoft.com/updates/public-preview-public-ip-domain-name-label-scope/,
+#: the hashed string "will remain constant within that scope"), read 2026-12-03.
+AZURE_DNS_LABEL_SCOPE = ("the public IP DNS label (scope TenantReuse) is the same for one name in one location, "
+                         "so the two VMs would ask for one DNS name")
+
+
+def azure_location(location: str) -> str:
+    """An Azure location as ARM normalises it: "West Europe" -> "westeurope"."""
+    return location.replace(" ", "").lower()
+
 
 #: The zone Dockyard puts a GCP VM in when given a region (every region has a zone "-b";
 #: us-east1 and europe-west1 have no "-a"); components/hosts/gcp.py uses it.
@@ -232,3 +268,35 @@ def tag_problem(cloud: str, tags: dict[str, str], added: int) -> tuple[str | Non
         if cloud == "azure" and AZURE_TAG_NAME_FORBIDDEN & set(key):
             return key, "Azure tag names cannot contain < > % & \\ ? /"
     return None
+
+
+# --- images (read 2026-12-03) --------------------------------------------------------------------
+
+#: The `az vm image` aliases for the systems Dockyard provisions (Ubuntu with cloud-init, Flatcar
+#: with Ignition), as the Azure CLI expands them (`az vm image list` offline list; Canonical's
+#: "Find Ubuntu images on Azure", https://documentation.ubuntu.com/azure/azure-how-to/instances/find-ubuntu-images/).
+AZURE_IMAGE_ALIASES = {
+    "Ubuntu2404": "Canonical:ubuntu-24_04-lts:server:latest",
+    "Ubuntu2204": "Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:latest",
+    "FlatcarLinuxFreeGen2": "kinvolk:flatcar-container-linux-free:stable-gen2:latest",
+}
+#: publisher:offer:sku:version, each part as the Marketplace spells it (letters, digits, . _ -).
+_AZURE_URN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(:[A-Za-z0-9][A-Za-z0-9._-]*){3}")
+#: A managed image or a gallery image (version) by its resource id (Microsoft Learn, "Create a VM
+#: from a managed image" / "Azure Compute Gallery": imageReference.id).
+_AZURE_IMAGE_ID = re.compile(
+    r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[\w.()-]+/providers/Microsoft\.Compute/"
+    r"(images/[\w.-]+|galleries/[\w.]+/images/[\w.-]+(/versions/([0-9]+\.[0-9]+\.[0-9]+|latest))?)",
+    re.IGNORECASE)
+
+
+def azure_image_reference(image: str) -> dict[str, str]:
+    """The ARM imageReference of a URN, an alias or an image resource id; ValueError otherwise."""
+    urn = AZURE_IMAGE_ALIASES.get(image, image)
+    if _AZURE_URN.fullmatch(urn):
+        return dict(zip(("publisher", "offer", "sku", "version"), urn.split(":"), strict=True))
+    if _AZURE_IMAGE_ID.fullmatch(image):
+        return {"id": image}
+    raise ValueError(f"{image!r} is not an Azure image: use publisher:offer:sku:version "
+                     "(Canonical:ubuntu-24_04-lts:server:latest), an alias "
+                     f"({', '.join(AZURE_IMAGE_ALIASES)}) or an image resource id (/subscriptions/...)")

@@ -50,14 +50,29 @@ PROVIDER_KEYS: dict[str, tuple[str, ...]] = {
     "digitalocean": (),
 }
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+#: The shapes of the provider settings Dockyard reads. Pulumi hands a program every config value
+#: as text (a list as its JSON), so a number or a list in the stack file reaches the program as
+#: text that is no region or project; checked here so that every mode refuses it alike.
+#: AWS regions: us-east-1, us-gov-west-1, cn-north-1 (AWS docs, "Regions and Zones"); GCP
+#: regions: europe-west1 (Compute Engine docs, "Regions and zones"); GCP project IDs: lowercase
+#: letters, digits and hyphens, optionally "domain:" scoped (Resource Manager docs, "Creating
+#: and managing projects"); Azure locations: westeurope, or the display name "West Europe"
+#: (all read 2026-12-03).
+PROVIDER_FORMATS: dict[str, tuple[re.Pattern, str]] = {
+    "aws:region": (re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+"), "an AWS region such as us-east-1"),
+    "azure-native:location": (re.compile(r"[A-Za-z][A-Za-z0-9 ]*"), "an Azure location such as westeurope"),
+    "gcp:project": (re.compile(r"([a-z0-9.-]+:)?[a-z]([a-z0-9-]*[a-z0-9])?"), "a GCP project ID such as my-project"),
+    "gcp:region": (re.compile(r"[a-z]+-[a-z]+[0-9]+(-[a-z])?"), "a GCP region such as europe-west1"),
+}
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\Z")
 
 # Size names per cloud, to catch a size pasted from another cloud's docs.
 SIZE_PATTERNS: dict[str, re.Pattern] = {
-    "digitalocean": re.compile(r"^(s|c|c2|g|gd|m|m3|m6|so|so1_5|gpu)-[0-9a-z-]*\d+(vcpu|gb)[0-9a-z-]*$|^(c|c2)-\d+$"),
-    "aws": re.compile(r"^[a-z][a-z0-9-]*\.(nano|micro|small|medium|large|metal|\d*xlarge)$"),
-    "azure": re.compile(r"^(Standard|Basic)_[A-Za-z0-9_-]+$"),
-    "gcp": re.compile(r"^[a-z][a-z0-9]*-(micro|small|medium|standard|highmem|highcpu|highgpu|megamem|ultramem|ultragpu|custom|hypermem)(-\d+)?[a-z0-9-]*$"),
+    "digitalocean": re.compile(r"^(s|c|c2|g|gd|m|m3|m6|so|so1_5|gpu)-[0-9a-z-]*\d+(vcpu|gb)[0-9a-z-]*\Z|^(c|c2)-\d+\Z"),
+    "aws": re.compile(r"^[a-z][a-z0-9-]*\.(nano|micro|small|medium|large|metal|\d*xlarge)\Z"),
+    "azure": re.compile(r"^(Standard|Basic)_[A-Za-z0-9_-]+\Z"),
+    "gcp": re.compile(r"^[a-z][a-z0-9]*-(micro|small|medium|standard|highmem|highcpu|highgpu|megamem|ultramem|ultragpu|custom|hypermem)(-\d+)?[a-z0-9-]*\Z"),
 }
 
 DEFAULT_SIZES = {"digitalocean": "s-1vcpu-1gb", "aws": "t3.micro", "azure": "Standard_B2s", "gcp": "e2-small"}
@@ -75,11 +90,14 @@ def size_clouds(size: str) -> list[str]:
 
 
 def check_size(size: str, cloud: str) -> str:
-    """Refuse a size that is recognisably another cloud's (``t3.micro`` on DigitalOcean)."""
+    """Refuse a size that is recognisably another cloud's (``t3.micro`` on DigitalOcean), or that
+    no cloud could name (every cloud's sizes are letters, digits and . _ -)."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", size):
+        raise ValueError(f"{size!r} is not a size name (letters, digits, '.', '_' and '-'; e.g. {DEFAULT_SIZES[cloud]})")
     clouds = size_clouds(size)
     if clouds and cloud not in clouds:
         raise ValueError(
-            f"'{size}' is {_an(clouds[0])} size, not {_an(cloud)} one (e.g. {DEFAULT_SIZES[cloud]})"
+            f"{size!r} is {_an(clouds[0])} size, not {_an(cloud)} one (e.g. {DEFAULT_SIZES[cloud]})"
         )
     return size
 
@@ -92,13 +110,13 @@ def _cidr(value: str) -> str:
     try:
         return str(ipaddress.ip_network(value, strict=False))
     except ValueError:
-        raise ValueError(f"'{value}' is not a CIDR such as 203.0.113.0/24 or 0.0.0.0/0") from None
+        raise ValueError(f"{value!r} is not a CIDR such as 203.0.113.0/24 or 0.0.0.0/0") from None
 
 
 def _dns_label(value: str) -> str:
     if not _DNS_LABEL.match(value):
         raise ValueError(
-            f"'{value}' is not a DNS label (lowercase letters, digits and '-', 1-63 characters, "
+            f"{value!r} is not a DNS label (lowercase letters, digits and '-', 1-63 characters, "
             "not starting or ending with '-')"
         )
     return value
@@ -183,16 +201,25 @@ class HostConfig(Model):
             check_size(v, info.data["cloud"])
         return v
 
+    @field_validator("image")
+    @classmethod
+    def _image(cls, v, info):
+        from components.cloud_limits import azure_image_reference
+
+        if v is not None and info.data.get("cloud") == "azure":
+            azure_image_reference(v)
+        return v
+
     @field_validator("ssh_user")
     @classmethod
     def _ssh_user(cls, v, info):
         if v is None:
             return v
-        if not re.match(r"^[a-z_][a-z0-9_-]{0,31}$", v):
-            raise ValueError(f"'{v}' is not a Linux user name (lowercase letters, digits, '_' and '-')")
+        if not re.match(r"^[a-z_][a-z0-9_-]{0,31}\Z", v):
+            raise ValueError(f"{v!r} is not a Linux user name (lowercase letters, digits, '_' and '-')")
         # Azure refuses these admin user names (Microsoft Learn, "adminUsername" of osProfile).
         if info.data.get("cloud") == "azure" and v in AZURE_RESERVED_USERS:
-            raise ValueError(f"'{v}' is reserved on Azure; use another name such as ubuntu or azureuser")
+            raise ValueError(f"{v!r} is reserved on Azure; use another name such as ubuntu or azureuser")
         return v
 
     @model_validator(mode="after")
@@ -234,10 +261,10 @@ class SwarmNodeConfig(Model):
         # The reconcile script passes labels as `key=value` words: no whitespace, quotes or '='
         # in keys, no whitespace or quotes in values (swarm label keys are DNS-ish anyway).
         for key, value in v.items():
-            if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$", key):
-                raise ValueError(f"label key '{key}' must be letters, digits and . _ / - (no spaces or '=')")
-            if not re.match(r"^[A-Za-z0-9._/:@,+=-]*$", str(value)):
-                raise ValueError(f"label '{key}' value '{value}' must be letters, digits and ._/:@,+=- only")
+            if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._/-]*\Z", key):
+                raise ValueError(f"label key {key!r} must be letters, digits and . _ / - (no spaces or '=')")
+            if not re.match(r"^[A-Za-z0-9._/:@,+=-]*\Z", str(value)):
+                raise ValueError(f"label {key!r} value {value!r} must be letters, digits and ._/:@,+=- only")
         return v
 
 
@@ -485,8 +512,8 @@ class ContainerConfig(Model):
     @field_validator("health_check_path")
     @classmethod
     def _health_path(cls, v: str) -> str:
-        if not v.startswith("/"):
-            raise ValueError(f"'{v}' must be a URL path starting with '/'")
+        if not re.fullmatch(r"/[!-~]*", v):  # printable ASCII without spaces, as a URL path is
+            raise ValueError(f"{v!r} must be a URL path starting with '/'")
         return v
 
     @field_validator("sku")
@@ -500,7 +527,7 @@ class ContainerConfig(Model):
         if sku is None:
             guess = difflib.get_close_matches(v, SKUS, n=1)
             hint = f"did you mean '{guess[0]}'? " if guess else ""
-            raise ValueError(f"'{v}' is not a Linux App Service plan SKU; {hint}use one of {', '.join(SKUS)}")
+            raise ValueError(f"{v!r} is not a Linux App Service plan SKU; {hint}use one of {', '.join(SKUS)}")
         replicas = info.data.get("replicas", 1)
         if replicas > max_instances(sku):
             most = max_instances(sku)
@@ -519,8 +546,8 @@ class ContainerConfig(Model):
     @classmethod
     def _subnets(cls, v: list[str], info):
         for i, subnet in enumerate(v):
-            if not re.match(r"^subnet-[0-9a-f]{8,17}$", subnet):
-                raise ValueError(f"subnetIds[{i}]: '{subnet}' is not a subnet id (subnet-0123abcd...)")
+            if not re.match(r"^subnet-[0-9a-f]{8,17}\Z", subnet):
+                raise ValueError(f"subnetIds[{i}]: {subnet!r} is not a subnet id (subnet-0123abcd...)")
         if v and not info.data.get("vpc_id"):
             raise ValueError("needs vpcId, the VPC these subnets are in")
         if info.data.get("vpc_id") and len(v) < 2:
@@ -542,8 +569,8 @@ class ContainerConfig(Model):
     @classmethod
     def _env_names(cls, v: list[str]) -> list[str]:
         for name in v:
-            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
-                raise ValueError(f"'{name}' is not an environment variable name")
+            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*\Z", name):
+                raise ValueError(f"{name!r} is not an environment variable name")
         return v
 
     @model_validator(mode="after")
@@ -624,7 +651,7 @@ class KubernetesComposeApp(Model):
 
 
 SOCK_SHOP = "sock-shop"
-_IAM_PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
+_IAM_PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+\Z")
 
 
 class SockShopConfig(Model):
@@ -695,7 +722,7 @@ class KubernetesConfig(Model):
             raise ValueError(f"is only used with cluster: eks (cluster is {info.data.get('cluster')})")
         for i, arn in enumerate(v):
             if not _IAM_PRINCIPAL.match(arn):
-                raise ValueError(f"admins[{i}]: '{arn}' is not an IAM role or user ARN "
+                raise ValueError(f"admins[{i}]: {arn!r} is not an IAM role or user ARN "
                                  "(arn:aws:iam::123456789012:role/name)")
         return v
 
@@ -779,7 +806,7 @@ class StackConfig(Model):
     @field_validator("ssh_public_key")
     @classmethod
     def _ssh_key(cls, v):
-        if v is not None and not re.match(r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+( .*)?$", v.strip()):
+        if v is not None and not re.match(r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+( .*)?\Z", v.strip()):
             raise ValueError("must be an OpenSSH public key line (ssh-ed25519 AAAA... comment)")
         return v.strip() if v else v
 
@@ -828,7 +855,7 @@ def key_path(loc: tuple, namespace: str = NAMESPACE) -> str:
             out += f"[{part}]"
         elif not out:
             out = str(part)
-        elif re.match(r"^[A-Za-z_][A-Za-z0-9_-]*$", str(part)):
+        elif re.match(r"^[A-Za-z_][A-Za-z0-9_-]*\Z", str(part)):
             out += f".{part}"
         else:
             out += f'["{part}"]'
@@ -898,7 +925,7 @@ def _message(err: dict, root: type[BaseModel]) -> tuple[tuple, str]:
         if not isinstance(got, (dict, list)):
             msg += f" (got {got!r})"
     # A Value error raised for an item of a list field names the item itself.
-    m = re.match(r"^(\w+)\[(\d+)\]: (.*)$", msg)
+    m = re.match(r"^(\w+)\[(\d+)\]: (.*)\Z", msg)
     if m and loc and str(loc[-1]) == m.group(1):
         loc = loc + (int(m.group(2)),)
         msg = m.group(3)
@@ -974,12 +1001,16 @@ def _check_cloud_limits(cfg: StackConfig, stack: str | None, files) -> None:
             raise ConfigError(where, problem)
 
     gce_names: dict[tuple[str, str], str] = {}  # (zone, instance name) -> its config key
+    dns_labels: dict[tuple[str, str], str] = {}  # (azure location, public IP DNS label) -> its key
+    published = published_ports(cfg, files) if cfg.hosts else {}
     for i, host in enumerate(cfg.hosts):
-        if host.ssh_port in limits.RESERVED_HOST_PORTS and host.ssh_port != 22:
+        problem = limits.ssh_port_problem(host.ssh_port)
+        if problem:
+            raise ConfigError(f"dockyard:hosts[{i}].sshPort", f"{problem}; pick another port for SSH")
+        if host.ssh_port in published:
             raise ConfigError(f"dockyard:hosts[{i}].sshPort",
-                              f"{host.ssh_port} is {limits.RESERVED_HOST_PORTS[host.ssh_port]} of every host; "
-                              "pick another port (on azure the security group would get two rules "
-                              f"named tcp-{host.ssh_port})")
+                              f"{host.ssh_port} is also an application port ({published[host.ssh_port]} publishes "
+                              "it), which the stack opens to the world; pick another port for SSH")
         region = host.region or default_region[host.cloud]
         if host.cloud == "aws":
             aws_location(f"dockyard:hosts[{i}].region", host.region, zone_allowed=True)
@@ -988,10 +1019,12 @@ def _check_cloud_limits(cfg: StackConfig, stack: str | None, files) -> None:
         tag = limits.tag_problem(host.cloud, host.tags, 2 if host.cloud == "aws" else 1)
         if tag:
             key = tag[0]
-            path = "" if key is None else (f".{key}" if re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", key) else f'["{key}"]')
+            path = "" if key is None else (f".{key}" if re.match(r"^[A-Za-z_][A-Za-z0-9_]*\Z", key) else f'["{key}"]')
             raise ConfigError(f"dockyard:hosts[{i}].tags{path}", tag[1])
         if host.cloud == "gcp" and region:
             gce_names[(limits.gcp_zones_of(region)[0], host.name)] = f"dockyard:hosts[{i}].name"
+        if host.cloud == "azure" and region:
+            dns_labels[(limits.azure_location(region), host.name)] = f"dockyard:hosts[{i}].name"
 
     swarm = cfg.swarm
     if swarm is not None and swarm.cloud in CLOUDS:
@@ -1016,6 +1049,13 @@ def _check_cloud_limits(cfg: StackConfig, stack: str | None, files) -> None:
                 if key:
                     raise ConfigError(key, f"'{swarm_node_host_name(stack, node)}' is also the VM name of swarm "
                                            f"node {node} in zone {zone}; instance names are unique in a zone")
+        if swarm.cloud == "azure" and region and stack is not None:
+            location = limits.azure_location(region)
+            for node in swarm.node_names():
+                key = dns_labels.get((location, swarm_node_host_name(stack, node)))
+                if key:
+                    raise ConfigError(key, f"'{swarm_node_host_name(stack, node)}' is also the name of swarm node "
+                                           f"{node} in {location}: {limits.AZURE_DNS_LABEL_SCOPE}")
 
     k8s = cfg.kubernetes
     if k8s is not None and k8s.cloud == "aws":
@@ -1047,6 +1087,14 @@ def _check_stack(cfg: StackConfig, providers: dict[str, str | None], files) -> N
             raise ConfigError(f"dockyard:containers[{i}].name", f"duplicate app name '{app.name}'")
         seen[app.name] = i
 
+    for key, (pattern, what) in PROVIDER_FORMATS.items():
+        value = providers.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise ConfigError(key, f"must be {what}, got {value!r}")
+        if value and not pattern.fullmatch(value):
+            raise ConfigError(key, f"{value!r} is not {what}")
     for cloud, user in cfg.clouds().items():
         for key in PROVIDER_KEYS[cloud]:
             if not providers.get(key):
@@ -1131,8 +1179,28 @@ def _check_swarm(swarm: SwarmConfig, files) -> list[str]:
         for key, image in (("image", swarm.image), *((f"nodes.{n}.image", c.image) for n, c in swarm.nodes.items())):
             if image is not None:
                 _check_node_image(f"dockyard:swarm.{key}", swarm.cloud, image)
+    stack_names: dict[str, int] = {}
+    ingress: dict[tuple[int, str], str] = {}  # (published port, protocol) -> "stack/service"
     for i, stack in enumerate(swarm.stacks):
-        _compose_file(stack.compose, f"dockyard:swarm.stacks[{i}].compose", files, stack.profiles)
+        if stack.name in stack_names:
+            raise ConfigError(f"dockyard:swarm.stacks[{i}].name", f"duplicate stack name {stack.name!r} (also "
+                                                               f"swarm.stacks[{stack_names[stack.name]}]); "
+                                                               "a swarm holds one stack of each name")
+        stack_names[stack.name] = i
+        project = _compose_file(stack.compose, f"dockyard:swarm.stacks[{i}].compose", files, stack.profiles)
+        # The routing mesh gives a published port to one service of the whole swarm ("port
+        # already in use by service"): Docker docs, "Use swarm mode routing mesh", read 2026-12-03
+        # (https://docs.docker.com/engine/swarm/ingress/).
+        for service in (project.services.values() if project is not None else ()):
+            for port in service.ports:
+                if port.published is None or port.mode != "ingress":
+                    continue
+                owner = ingress.setdefault((port.published, port.protocol), f"{stack.name}/{service.name}")
+                if owner != f"{stack.name}/{service.name}":
+                    raise ConfigError(f"dockyard:swarm.stacks[{i}].compose",
+                                      f"service {service.name} publishes {port.published}/{port.protocol}, "
+                                      f"which {owner} already publishes; the swarm's routing mesh gives "
+                                      "each published port to one service")
     return warnings
 
 
@@ -1142,6 +1210,34 @@ def _check_node_image(key: str, cloud: str, image: str) -> None:
         HostConfig(name="node", cloud=cloud, image=image)
     except ValidationError as exc:
         raise ConfigError(key, exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
+
+
+def published_ports(cfg: StackConfig, files) -> dict[int, str]:
+    """Ports the stack's apps publish to the world, each with the config key of one publisher:
+    the swarm stacks' published ports, and a public container app's listener ports (80, 443
+    and its own port, or its compose service's published ports)."""
+    out: dict[int, str] = {}
+    if cfg.swarm is not None:
+        for i, st in enumerate(cfg.swarm.stacks):
+            project = _compose_file(st.compose, f"dockyard:swarm.stacks[{i}].compose", files, st.profiles)
+            for svc in (project.services.values() if project is not None else ()):
+                for port in svc.ports:
+                    if port.published:
+                        out.setdefault(port.published, f"dockyard:swarm.stacks[{i}]")
+    for i, app in enumerate(cfg.containers):
+        if not app.public:
+            continue
+        key = f"dockyard:containers[{i}]"
+        ports = {80, 443, app.port}
+        if app.compose:
+            project = _compose_file(app.compose, f"{key}.compose", files, app.profiles)
+            if project is not None:
+                services = ([project.services[app.service]] if app.service in project.services
+                            else project.services.values())
+                ports |= {p.published for svc in services for p in svc.ports if p.published}
+        for port in sorted(ports):
+            out.setdefault(port, key)
+    return out
 
 
 def _check_local_swarm(swarm: SwarmConfig, files, machine: str | None = None) -> list[str]:

@@ -12,7 +12,7 @@ import re
 import sys
 from pathlib import Path
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\Z")
 _PROFILE = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*|\*")
 
 

@@ -446,7 +446,7 @@ def _resource(reg: Any) -> Resource:
     )
 
 
-_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+\Z")
 
 
 def _join(path: str, key: str | int) -> str:

@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from guardrails.model import Finding, Resource, as_list, walk_strings
 
 PLAIN_PORT = 2375
-_B64 = re.compile(r"^[A-Za-z0-9+/=\s]+$")
+_B64 = re.compile(r"^[A-Za-z0-9+/=\s]+\Z")
 _TCP_2375 = re.compile(r"tcp://[^\s\"',;]*:2375(?![0-9])")
 _DOCKERD_TCP = re.compile(r"(?:-H|--host)(?:\s+|=)[\"']?tcp://", re.I)
 _TLS_OFF = re.compile(r"--tls(?:verify)?=(?:false|0)\b", re.I)
-_DATA_URL = re.compile(r"^data:([^,]*?),(.*)$", re.S)
+_DATA_URL = re.compile(r"^data:([^,]*?),(.*)\Z", re.S)
 #: A systemd socket unit's TCP listener (Flatcar hands dockerd its sockets with -H fd://).
 _LISTEN_TCP = re.compile(r"^ListenStream=(?:\S*:)?(\d+)\s*$", re.M)
 

@@ -8,22 +8,32 @@ policy pack in policy/ call these same functions on what their engines hand them
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from components.cloud_limits import PLAIN_DOCKER_API_PORT, SWARM_PORTS
+from components.names import AWS_PARTITIONS
 from guardrails.context import Context
 from guardrails.docker_api import docker_api_findings
 from guardrails.model import Finding, Resource, as_list, dig, is_opaque, is_secret_wrapper, walk_strings
 from guardrails.network import Source, ingress_rules, is_private, is_world, source, within
 
 DOCKER_TLS_PORT = 2376
-SWARM_PORTS = ((2377, "tcp"), (7946, "tcp"), (7946, "udp"), (4789, "udp"))
 #: AWS's managed policy for pulling images and writing logs, and nothing else
-#: (AWS docs, "Amazon ECS task execution IAM role").
+#: (AWS docs, "Amazon ECS task execution IAM role"), in each partition (aws, aws-cn, aws-us-gov).
 ECS_EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+ECS_EXECUTION_POLICIES = frozenset(ECS_EXECUTION_POLICY.replace("arn:aws:", f"arn:{p}:", 1) for p in AWS_PARTITIONS)
+#: What an execution role needs to hand a task its ``secrets``, and all it may add to the managed
+#: policy: read the SSM parameters or Secrets Manager secrets the task definition names in
+#: ``valueFrom`` (AWS docs, "Amazon ECS task execution IAM role", Secrets Manager or Systems
+#: Manager permissions, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html,
+#: read 2026-12-03).
+SECRET_READ_ACTIONS = frozenset({"ssm:GetParameters", "secretsmanager:GetSecretValue"})
+SECRET_TYPES = ("aws:ssm/parameter:Parameter", "aws:secretsmanager/secret:Secret")
 
 
 @dataclass(frozen=True)
@@ -139,7 +149,7 @@ def no_world_open(res: Resource, ctx: Context) -> Iterable[Finding]:
                           "to dockyard:adminCidrs or the cluster's network")
             continue
         # Admin, swarm and Docker API ports have rules of their own (above): not reported twice.
-        own_rule = admin | {p for p, _ in SWARM_PORTS} | {2375}
+        own_rule = admin | {p for p, _ in SWARM_PORTS} | {PLAIN_DOCKER_API_PORT}
         bad = set()
         for p in ports:
             if p in own_rule or service & own_rule:
@@ -159,11 +169,13 @@ def no_world_open(res: Resource, ctx: Context) -> Iterable[Finding]:
 # --- 5. the ECS execution role holds only the managed execution policy --------------------------
 
 
-def _role_policies(role: Resource, resources: list[Resource]) -> tuple[set[str], list[str]]:
-    """Managed policy ARNs attached to a role, and descriptions of inline policies."""
+def _role_policies(role: Resource, resources: list[Resource]) -> tuple[set[str], list[tuple[str, Resource | None, Any]]]:
+    """Managed policy ARNs attached to a role, and its inline policies as (description, the
+    RolePolicy resource or None, the policy document or None when it cannot be read)."""
     arns = {str(a) for a in as_list(role.inputs.get("managedPolicyArns"))}
-    inline = [f"inline policy {p.get('name', '?')}" for p in as_list(role.inputs.get("inlinePolicies"))
-              if isinstance(p, Mapping) and p.get("policy")]
+    inline: list[tuple[str, Resource | None, Any]] = [
+        (f"inline policy {p.get('name', '?')}", None, p.get("policy"))
+        for p in as_list(role.inputs.get("inlinePolicies")) if isinstance(p, Mapping) and p.get("policy")]
     role_name = role.inputs.get("name")
     for r in resources:
         refs = set(r.deps_of("role")) | set(r.deps_of("roles"))
@@ -174,16 +186,58 @@ def _role_policies(role: Resource, resources: list[Resource]) -> tuple[set[str],
         if r.type in ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/policyAttachment:PolicyAttachment"):
             arns.add(str(r.inputs.get("policyArn")))
         elif r.type == "aws:iam/rolePolicy:RolePolicy":
-            inline.append(f"inline policy {r.name}")
+            inline.append((f"inline policy {r.name}", r, r.inputs.get("policy")))
         elif r.type == "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive":
-            inline.extend(f"inline policy {n}" for n in as_list(r.inputs.get("policyNames")))
+            inline.extend((f"inline policy {n}", None, None) for n in as_list(r.inputs.get("policyNames")))
     return arns, inline
+
+
+def _task_secrets(td: Resource) -> set[str]:
+    """The ``valueFrom`` of every secret in a task definition's containerDefinitions."""
+    defs = td.inputs.get("containerDefinitions")
+    if isinstance(defs, str) and not is_opaque(defs):
+        try:
+            defs = json.loads(defs)
+        except ValueError:
+            return set()
+    return {str(s["valueFrom"]) for c in as_list(defs) if isinstance(c, Mapping)
+            for s in as_list(c.get("secrets")) if isinstance(s, Mapping) and s.get("valueFrom")}
+
+
+def _reads_only_task_secrets(policy: Resource | None, document: Any, tds: list[Resource],
+                             by_urn: Mapping[str, Resource]) -> bool:
+    """True for an inline policy that lets the execution role read its tasks' secrets and nothing else."""
+    if isinstance(document, str) and not is_opaque(document):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            return False
+    if not isinstance(document, Mapping):
+        # Not known until the parameters exist (`pulumi preview`): judge what it is built from.
+        if policy is None:
+            return False
+        deps = set(policy.deps_of("policy"))
+        used = {u for td in tds for u in td.deps_of("containerDefinitions")}
+        return bool(deps) and deps <= used and all(u in by_urn and by_urn[u].type in SECRET_TYPES for u in deps)
+    wanted = set().union(*(_task_secrets(td) for td in tds))
+    statements = as_list(document.get("Statement"))
+    for st in statements:
+        if not isinstance(st, Mapping) or set(st) - {"Sid", "Effect", "Action", "Resource"}:
+            return False  # NotAction, NotResource, Condition, Principal: not the simple grant judged here
+        if st.get("Effect") != "Allow":
+            continue
+        actions = {str(a) for a in as_list(st.get("Action"))}
+        resources = {str(r) for r in as_list(st.get("Resource"))}
+        if not actions or not actions <= SECRET_READ_ACTIONS or not resources or not resources <= wanted:
+            return False
+    return bool(statements)
 
 
 @rule("ecs-execution-role-least-privilege", "An ECS task execution role holds exactly AmazonECSTaskExecutionRolePolicy", kind="stack")
 def ecs_execution_role(resources: list[Resource], ctx: Context) -> Iterable[tuple[str, Finding]]:
     by_urn = {r.urn: r for r in resources}
     roles = [r for r in resources if r.type == "aws:iam/role:Role"]
+    tasks: dict[str, list[Resource]] = {}  # execution role URN -> the task definitions using it
     for td in resources:
         if td.type != "aws:ecs/taskDefinition:TaskDefinition":
             continue
@@ -200,15 +254,22 @@ def ecs_execution_role(resources: list[Resource], ctx: Context) -> Iterable[tupl
                                   "AmazonECSTaskExecutionRolePolicy attached)")
             continue
         for role in found:
-            arns, inline = _role_policies(role, resources)
-            extra = sorted(arns - {ECS_EXECUTION_POLICY}) + inline
-            if extra:
-                yield role.urn, Finding(f"execution role of {td.name} also holds {', '.join(extra)}",
-                                        "attach only " + ECS_EXECUTION_POLICY + "; give the app's own "
-                                        "permissions to the task role (taskRoleArn)")
-            if ECS_EXECUTION_POLICY not in arns:
-                yield role.urn, Finding(f"execution role of {td.name} lacks AmazonECSTaskExecutionRolePolicy",
-                                        "attach " + ECS_EXECUTION_POLICY + " with an aws.iam.RolePolicyAttachment")
+            tasks.setdefault(role.urn, []).append(td)
+    for role_urn, tds in tasks.items():
+        role = by_urn[role_urn]
+        names = ", ".join(td.name for td in tds)
+        arns, inline = _role_policies(role, resources)
+        extra = sorted(arns - ECS_EXECUTION_POLICIES) + [
+            what for what, policy, document in inline if not _reads_only_task_secrets(policy, document, tds, by_urn)]
+        if extra:
+            yield role.urn, Finding(f"execution role of {names} also holds {', '.join(extra)}",
+                                    "attach only " + ECS_EXECUTION_POLICY + " (in the region's partition) and an "
+                                    "inline policy allowing ssm:GetParameters on exactly the task's secrets; give "
+                                    "the app's own permissions to the task role (taskRoleArn)")
+        if not arns & ECS_EXECUTION_POLICIES:
+            yield role.urn, Finding(f"execution role of {names} lacks AmazonECSTaskExecutionRolePolicy",
+                                    "attach " + ECS_EXECUTION_POLICY + " (in the region's partition) with an "
+                                    "aws.iam.RolePolicyAttachment")
 
 
 # --- 6-8. Kubernetes workloads and Services -----------------------------------------------------

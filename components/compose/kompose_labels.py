@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from components.compose._common import field_path
 from components.compose.model import Conversion, Service
-from components.compose.units import parse_duration
+from components.compose.units import INT32_MAX, parse_duration
 
 PREFIX = "kompose."
 PROBE_KEYS = ("test", "http_get_path", "http_get_port", "tcp_port", "interval", "timeout", "retries",
@@ -31,8 +31,8 @@ VOLUME_TYPES = {"configmap": "configMap", "emptydir": "emptyDir", "hostpath": "h
                 "persistentvolumeclaim": "persistentVolumeClaim"}
 CONTROLLERS = {"deployment": "Deployment", "daemonset": "DaemonSet", "statefulset": "StatefulSet"}
 PULL_POLICIES = {"always": "Always", "ifnotpresent": "IfNotPresent", "never": "Never"}
-_QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
+_QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?\Z")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\Z")
 
 
 @dataclass
@@ -81,7 +81,8 @@ def _bool(text: str) -> bool | None:
 
 
 def _port(text: str) -> int | None:
-    return int(text) if text.strip().isdigit() and 1 <= int(text) <= 65535 else None
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() and 1 <= int(text) <= 65535 else None
 
 
 def read(svc: Service, conv: Conversion) -> KomposeLabels:
@@ -187,8 +188,8 @@ def _probe_value(probe: ProbeLabels, key: str, v: str) -> str | None:
         setattr(probe, key, port)
         return None
     if key == "retries":
-        if not v.isdigit() or int(v) < 1:
-            return f"{v!r} is not a positive whole number"
+        if not (v.isascii() and v.isdigit()) or not 1 <= int(v) <= INT32_MAX:
+            return f"{v!r} is not a whole number from 1 to {INT32_MAX}"
         probe.retries = int(v)
         return None
     if key == "disable":

@@ -187,7 +187,7 @@ def _validate(ctx: _Ctx, data) -> None:
 # default or alternative may itself hold variables (`${A:-${B}}`), and `${` without its closing
 # brace, or an unknown operator, is "invalid interpolation format".
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_BRACED = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:-|-|:\?|\?|:\+|\+)(?P<arg>.*))?$", re.S)
+_BRACED = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:-|-|:\?|\?|:\+|\+)(?P<arg>.*))?\Z", re.S)
 
 
 def read_env_file(path: Path, where_path: str | None = None) -> dict[str, str | None]:
@@ -483,7 +483,7 @@ def _healthcheck(ctx, path, value) -> Healthcheck | None:
     return Healthcheck(test=test, retries=value.get("retries"), disable=disable, **dur)
 
 
-_CONSTRAINT = re.compile(r"^\s*([A-Za-z0-9_.\-/]+)\s*(==|!=)\s*(\S.*?)\s*$")
+_CONSTRAINT = re.compile(r"^\s*([A-Za-z0-9_.\-/]+)\s*(==|!=)\s*(\S.*?)\s*\Z")
 
 
 def _update(ctx, path, value) -> UpdateConfig | None:
@@ -723,7 +723,7 @@ def _extra_hosts(ctx, path, value) -> dict[str, str]:
         return {str(k): str(v) for k, v in value.items()}
     out = {}
     for i, item in enumerate(value):
-        m = re.match(r"^([^:=\s]+)[:=](.+)$", item)
+        m = re.match(r"^([^:=\s]+)[:=](.+)\Z", item)
         if not m:
             raise ctx.error(path + (i,), f"expected HOST:IP or HOST=IP, got {item!r}")
         out[m.group(1)] = m.group(2).strip("[]")

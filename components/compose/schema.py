@@ -9,10 +9,14 @@ produce the precise messages. Extension fields (`x-*`) are allowed wherever comp
 
 from __future__ import annotations
 
+from components.compose.units import INT32_MAX
+
 _X = {"^x-": {}}
 
 STRING = {"type": "string"}
 INT = {"type": "integer"}
+# Counts (replicas, retries, ...) become int32 fields in Kubernetes and ECS (components/compose/units.py).
+COUNT = {"type": "integer", "minimum": 0, "maximum": INT32_MAX}
 BOOL = {"type": "boolean"}
 SCALAR = {"type": ["string", "number", "boolean", "null"]}
 DURATION = {"type": ["string", "number"]}
@@ -57,12 +61,12 @@ HEALTHCHECK = _obj({
     "timeout": DURATION,
     "start_period": DURATION,
     "start_interval": DURATION,
-    "retries": {"type": "integer", "minimum": 0},
+    "retries": COUNT,
     "disable": BOOL,
 })
 
 UPDATE = _obj({
-    "parallelism": {"type": "integer", "minimum": 0},
+    "parallelism": COUNT,
     "delay": DURATION,
     "failure_action": {"enum": ["continue", "pause", "rollback"]},
     "monitor": DURATION,
@@ -80,18 +84,18 @@ RESOURCE = _obj({
 
 DEPLOY = _obj({
     "mode": {"enum": ["replicated", "global"]},
-    "replicas": {"type": "integer", "minimum": 0},
+    "replicas": COUNT,
     "endpoint_mode": {"enum": ["vip", "dnsrr"]},
     "labels": LIST_OR_DICT,
     "placement": _obj({
         "constraints": STRING_LIST,
         "preferences": {"type": "array", "items": _obj({"spread": STRING}, required=("spread",))},
-        "max_replicas_per_node": {"type": "integer", "minimum": 0},
+        "max_replicas_per_node": COUNT,
     }),
     "restart_policy": _obj({
         "condition": {"enum": ["none", "on-failure", "any"]},
         "delay": DURATION,
-        "max_attempts": {"type": "integer", "minimum": 0},
+        "max_attempts": COUNT,
         "window": DURATION,
     }),
     "update_config": UPDATE,
@@ -175,7 +179,7 @@ NORMALISED_SERVICE_FIELDS = {
     "extra_hosts": LIST_OR_DICT,
     "tty": BOOL,
     "stdin_open": BOOL,
-    "scale": {"type": "integer", "minimum": 0},  # the older spelling of deploy.replicas
+    "scale": COUNT,  # the older spelling of deploy.replicas
 }
 
 #: Service fields the loader accepts and keeps as they are (Service.extras); converters map the

@@ -42,8 +42,8 @@ _NODE_ATTRS = {"node.hostname": "kubernetes.io/hostname", "node.platform.os": "k
 _ARCH = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm"}
 _QUALIFIED = re.compile(
     r"^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?"
-    r"[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
-_LABEL_VALUE = re.compile(r"^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
+    r"[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?\Z")
+_LABEL_VALUE = re.compile(r"^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?\Z")
 # Extras with a Kubernetes equivalent (the rest are warned about).
 _MAPPED_EXTRAS = {"pull_policy", "sysctls", "network_mode"}
 _PULL = {"always": "Always", "never": "Never", "missing": "IfNotPresent", "if_not_present": "IfNotPresent"}

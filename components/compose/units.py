@@ -11,6 +11,11 @@ import re
 
 # Go's time.ParseDuration units (compose durations follow Go: "1m30s", "500ms", "1.5h").
 _DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+#: The largest int32: Kubernetes' replicas, probe periods and thresholds and ECS's counts are
+#: int32 fields (Kubernetes API reference, Deployment/Probe, read 2026-12-03:
+#: https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/deployment-v1/), so a
+#: count or a duration in seconds above it cannot be deployed anywhere Dockyard converts to.
+INT32_MAX = 2**31 - 1
 _DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
 
 
@@ -21,7 +26,7 @@ def parse_duration(value) -> float:
     if isinstance(value, (int, float)):
         if value < 0:
             raise ValueError(f"expected a non-negative duration, got {value!r}")
-        return float(value)
+        return _bounded(float(value), value)
     if not isinstance(value, str):
         raise ValueError(f"expected a duration such as 30s or 1m30s, got {value!r}")
     text = value.strip()
@@ -36,7 +41,14 @@ def parse_duration(value) -> float:
             raise ValueError(f"expected a duration such as 30s or 1m30s, got {value!r}")
         total += float(m.group(1)) * _DURATION_UNITS[m.group(2)]
         pos = m.end()
-    return total
+    return _bounded(total, value)
+
+
+def _bounded(seconds: float, value) -> float:
+    if not seconds <= INT32_MAX:  # also NaN/inf from a float that overflowed
+        raise ValueError(f"{value!r} is longer than {INT32_MAX} seconds (about 68 years), the most "
+                         "Kubernetes takes in its int32 second fields")
+    return seconds
 
 
 def format_duration(seconds: float) -> str:
@@ -55,7 +67,7 @@ def ceil_seconds(seconds: float, minimum: int = 0) -> int:
 
 
 # Docker's byte sizes (go-units RAMInBytes): binary multiples, optional "b", case-insensitive.
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgtp]?)(i?b)?\s*$", re.IGNORECASE)
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgtp]?)(i?b)?\s*\Z", re.IGNORECASE)
 _SIZE_MULT = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}
 
 

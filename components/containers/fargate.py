@@ -32,20 +32,13 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.names import aws_managed_arn
+
 TASK_EXECUTION_POLICY = "policy/service-role/AmazonECSTaskExecutionRolePolicy"
 
 
-def partition_of(region: str) -> str:
-    """The ARN partition of a region (aws, aws-cn, aws-us-gov)."""
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
-
-
 def managed_policy_arn(region: str, policy: str = TASK_EXECUTION_POLICY) -> str:
-    return f"arn:{partition_of(region)}:iam::aws:{policy}"
+    return aws_managed_arn(region, "iam", policy)
 
 
 # Name limits the logical names can break (a DNS-label app name is up to 63 characters, a compose

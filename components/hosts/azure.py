@@ -14,6 +14,7 @@ import pulumi
 import pulumi_azure_native as az
 
 from components import quotas
+from components.cloud_limits import azure_image_reference
 from components.hosts.host import Addresses, PortRule, image_ignore_changes, split_families
 
 # Canonical's Ubuntu 24.04 LTS image on Azure (Microsoft Learn, "Find Azure Marketplace images":
@@ -27,7 +28,7 @@ PROTOCOLS = {"tcp": "Tcp", "udp": "Udp", "icmp": "Icmp", "esp": "Esp"}
 # A public IP's DNS label: 3-63 characters, lowercase letter first (Microsoft Learn, "ARM template
 # best practices": domainNameLabel must match this expression). Host names are DNS labels, which
 # may start with a digit or be shorter.
-AZURE_DNS_LABEL = re.compile(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$")
+AZURE_DNS_LABEL = re.compile(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]\Z")
 # azure-native auto-names append 8 random characters (pulumi-azure-native getDefaultName);
 # virtual network names are 2-64 characters (Microsoft Learn, "Naming rules and restrictions
 # for Azure resources", Microsoft.Network/virtualNetworks).
@@ -39,10 +40,7 @@ SUBNET_CIDR = "10.42.1.0/24"
 
 def image_reference(cfg) -> dict:
     if cfg.image:
-        parts = cfg.image.split(":")
-        if len(parts) != 4:
-            raise ValueError(f"Azure image {cfg.image!r}: use publisher:offer:sku:version")
-        return dict(zip(("publisher", "offer", "sku", "version"), parts, strict=True))
+        return azure_image_reference(cfg.image)  # checked by the config already
     return dict(FLATCAR_IMAGE if cfg.os == "flatcar" else UBUNTU_IMAGE)
 
 
@@ -167,7 +165,7 @@ class Driver:
         if cfg.disk_gb is not None:
             os_disk["disk_size_gb"] = cfg.disk_gb
         plan = ({"name": image["sku"], "product": image["offer"], "publisher": image["publisher"]}
-                if image["publisher"] == "kinvolk" else None)
+                if image.get("publisher") == "kinvolk" else None)
         vcpus = quotas.azure_vcpus(cfg.size)
         if vcpus is not None:
             quotas.count("azure.regional_vcpus", self.name, vcpus, region=self.location)

@@ -18,15 +18,18 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 
 from components import quotas
+from components.names import aws_managed_arn
 from components.kubernetes.cluster import ClusterArgs, ClusterParts
 
 VPC_CIDR = "192.168.0.0/16"
 ZONES = 3
-ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+# AWS-managed objects, named in the region's partition (components/names.py: aws-cn in China,
+# aws-us-gov in GovCloud).
+ADMIN_POLICY = "cluster-access-policy/AmazonEKSClusterAdminPolicy"
 NODE_POLICIES = (
-    "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-    "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
-    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+    "policy/AmazonEKSWorkerNodePolicy",
+    "policy/AmazonEKS_CNI_Policy",
+    "policy/AmazonEC2ContainerRegistryReadOnly",
 )
 
 
@@ -94,7 +97,8 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
             "principal_arn": arn,
             "type": "STANDARD",
             "access_policies": {
-                "cluster-admin": {"policy_arn": ADMIN_POLICY, "access_scope": {"type": "cluster"}},
+                "cluster-admin": {"policy_arn": aws_managed_arn(args.region, "eks", ADMIN_POLICY),
+                                  "access_scope": {"type": "cluster"}},
             },
         }
         for i, arn in enumerate(args.admins)
@@ -130,7 +134,7 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
     )
     for policy in NODE_POLICIES:
         aws.iam.RolePolicyAttachment(f"{name}-nodes-{policy.rsplit('/', 1)[1]}", role=node_role.name,
-                                     policy_arn=policy, opts=opts)
+                                     policy_arn=aws_managed_arn(args.region, "iam", policy), opts=opts)
     # Without amiType EKS picks an x86_64 AMI type, and CreateNodegroup refuses an arm64-only
     # (Graviton) size: "[t4g.medium] is not a valid instance type for requested amiType
     # AL2023_x86_64_STANDARD" (EKS API reference, CreateNodegroup amiType).

@@ -53,9 +53,7 @@ import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-#: Ports a swarm needs between its members (Docker docs, "Open protocols and ports between the
-#: hosts": 2377/tcp cluster management, 7946/tcp+udp node communication, 4789/udp VXLAN overlay).
-SWARM_PORTS: tuple[tuple[int, str], ...] = ((2377, "tcp"), (7946, "tcp"), (7946, "udp"), (4789, "udp"))
+from components.cloud_limits import SWARM_PORTS  # noqa: F401  (re-exported for the swarm modules)
 
 DEFAULT_WAIT_SECONDS = 180
 #: Written by the last provisioning step on cloud nodes (CONTRACTS.md, h-hosts writes it).

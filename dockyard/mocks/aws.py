@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import json
 
-from dockyard.mocks.registry import resource_outputs
+from dockyard.mocks.registry import known, resource_outputs
 
 
 def _common(ctx, inputs) -> dict:
@@ -119,8 +119,9 @@ resource_outputs("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
 @resource_outputs("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
 def _role_policy_attachment(ctx, inputs):
     arn = inputs.get("policyArn")
-    if isinstance(arn, str) and not arn.startswith("arn:aws:iam::"):
-        raise ctx.refuse(f"ValidationError: policyArn {arn!r} is not an IAM policy ARN")
+    if isinstance(arn, str) and not arn.startswith(f"arn:{ctx.partition}:iam::"):
+        # IAM takes policies of its own partition only (aws, aws-cn, aws-us-gov).
+        raise ctx.refuse(f"ValidationError: policyArn {arn!r} is not an IAM policy ARN of partition {ctx.partition}")
     # terraform-provider-aws: id.PrefixedUniqueId("<role>-") (a timestamp and a counter).
     return {"id": f"{inputs.get('role')}-2026010100000000000000000{ctx.number(10, 'n')}"}
 
@@ -141,7 +142,7 @@ def _role_policy(ctx, inputs):
     # An inline policy: its id is "<role>:<policy name>"; Pulumi autonames an unnamed one.
     name = inputs.get("name") or f"{ctx.name}-{ctx.hex(7, 'name')}"
     policy = inputs.get("policy")
-    if isinstance(policy, str):
+    if isinstance(policy, str) and known(policy):  # unknown in a preview until the ARNs it names exist
         try:
             json.loads(policy)
         except ValueError:

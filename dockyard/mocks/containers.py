@@ -44,7 +44,7 @@ def _iam_role(ctx, inputs):
     path = inputs.get("path") or "/"
     return {
         "name": name,
-        "arn": f"arn:aws:iam::{ctx.account}:role{path}{name}",
+        "arn": f"arn:{ctx.partition}:iam::{ctx.account}:role{path}{name}",
         "uniqueId": "AROA" + ctx.hex(17, "uid").upper(),
     }
 

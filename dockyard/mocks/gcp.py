@@ -11,7 +11,7 @@ import re
 
 from dockyard.mocks.registry import resource_outputs
 
-_ACCOUNT_ID = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])$")
+_ACCOUNT_ID = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])\Z")
 
 
 def _project(inputs) -> str:

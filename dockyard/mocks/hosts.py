@@ -84,7 +84,7 @@ def _do_reserved_ip(ctx, inputs):
 
 # Droplet names: "Only valid hostname characters are allowed. (a-z, A-Z, 0-9, . and -)", 255 at most
 # (DigitalOcean API reference, Create a Droplet, read 2026-12-02).
-_DO_NAME = re.compile(r"^[a-zA-Z0-9.-]{1,255}$")
+_DO_NAME = re.compile(r"^[a-zA-Z0-9.-]{1,255}\Z")
 
 
 @resource_outputs("digitalocean:index/droplet:Droplet")
@@ -366,7 +366,7 @@ def _az_ssh_key(ctx, inputs):
 # Linux VM names: 1-64 characters, none of ~!@#$%^&*()=+_[]{}\\|;:.'",<>/? and no spaces, not
 # ending in '.' or '-'; computer names likewise (Microsoft Learn, "Naming rules and restrictions
 # for Azure resources", Microsoft.Compute, read 2026-12-02).
-_AZ_VM_NAME = re.compile(r"^[A-Za-z0-9-]{0,63}[A-Za-z0-9]$")
+_AZ_VM_NAME = re.compile(r"^[A-Za-z0-9-]{0,63}[A-Za-z0-9]\Z")
 
 
 @resource_outputs("azure-native:compute:VirtualMachine")
@@ -461,7 +461,7 @@ def _gcp_firewall(ctx, inputs):
 
 # Compute Engine resource names: RFC 1035, [a-z]([-a-z0-9]{0,61}[a-z0-9])? (Compute Engine API,
 # "Naming resources", read 2026-12-02); an instance name is unique in its zone.
-_GCE_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
+_GCE_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?\Z")
 
 
 @resource_outputs("gcp:compute/instance:Instance")
@@ -484,7 +484,7 @@ def _aws_instance_type(ctx, args):
     # c6gn); a1 is the first Graviton. Every other family here runs x86_64.
     itype = args.get("instanceType") or "t3.micro"
     family = itype.split(".")[0]
-    arm = family == "a1" or bool(re.match(r"^[a-z]+\d+g[a-z]*$", family))
+    arm = family == "a1" or bool(re.match(r"^[a-z]+\d+g[a-z]*\Z", family))
     return {"id": itype, "instanceType": itype, "supportedArchitectures": ["arm64"] if arm else ["x86_64"],
             "region": args.get("region") or ctx.region}
 

@@ -209,8 +209,8 @@ def _gke(ctx, inputs):
 # labels, Services RFC 1035 labels; uid, resourceVersion, generation and creationTimestamp are the
 # server's. pulumi-kubernetes names an object without metadata.name "<logical name>-<8 hex>"
 # (provider/pkg/metadata/naming.go, NewUniqueHex).
-_LABEL_1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_LABEL_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_LABEL_1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+_LABEL_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?\Z")
 _CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding"}
 
 

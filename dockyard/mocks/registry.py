@@ -94,7 +94,14 @@ class MockContext:
         return f"2001:db8::{self.hex(4, 'v6' + salt)}"
 
     def arn(self, service: str, resource: str) -> str:
-        return f"arn:aws:{service}:{self.region}:{self.account}:{resource}"
+        return f"arn:{self.partition}:{service}:{self.region}:{self.account}:{resource}"
+
+    @property
+    def partition(self) -> str:
+        """The region's ARN partition (aws, aws-cn, aws-us-gov), as AWS puts it in every ARN."""
+        from components.names import aws_partition
+
+        return aws_partition(self.region)
 
     def dns(self, suffix: str) -> str:
         return f"{self.name or 'res'}-{self.hex(8, 'dns')}.{suffix}"

@@ -69,7 +69,7 @@ def _container(ctx, inputs):
 
 # Docker's own name rule for containers, networks, services, configs and secrets
 # (moby daemon/names: "[a-zA-Z0-9][a-zA-Z0-9_.-]", read 2026-12-02).
-_DOCKER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
+_DOCKER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*\Z")
 
 
 def _docker_name(ctx, inputs) -> str:

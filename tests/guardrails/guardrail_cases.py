@@ -183,7 +183,8 @@ def bind(source: str, target: str = "/host") -> dict:
     return {"type": "bind", "source": source, "target": target}
 
 
-def ecs_stack(*extra: dict, role_inputs: dict | None = None, attach: tuple[str, ...] = (EXEC_POLICY,)) -> list[dict]:
+def ecs_stack(*extra: dict, role_inputs: dict | None = None, attach: tuple[str, ...] = (EXEC_POLICY,),
+              secrets: tuple[str, ...] = ()) -> list[dict]:
     role = res("aws:iam/role:Role", "cluster-execution-role",
                {"assumeRolePolicy": json.dumps({"Version": "2012-10-17", "Statement": [
                    {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
@@ -200,10 +201,26 @@ def ecs_stack(*extra: dict, role_inputs: dict | None = None, attach: tuple[str, 
               "cpu": "256", "memory": "512",
               "executionRoleArn": "arn:aws:iam::123456789012:role/cluster-execution-role-1234567",
               "taskRoleArn": "arn:aws:iam::123456789012:role/cluster-task-role-7654321",
-              "containerDefinitions": json.dumps([{"name": "cluster-container", "image": "russmckendrick/cluster:latest"}])},
+              "containerDefinitions": json.dumps([{"name": "cluster-container", "image": "russmckendrick/cluster:latest",
+                                                   **({"secrets": [{"name": f"S{i}", "valueFrom": arn}
+                                                                   for i, arn in enumerate(secrets)]} if secrets else {})}])},
              propertyDependencies={"executionRoleArn": [role["urn"]], "taskRoleArn": [task_role["urn"]]},
              dependencies=[role["urn"], task_role["urn"]])
     return [role, task_role, *attachments, *extra, td]
+
+
+def secrets_policy(statement: dict) -> dict:
+    """The execution role's inline policy (as FargateApp writes it for secretEnv) with ``statement``."""
+    return res("aws:iam/rolePolicy:RolePolicy", "cluster-execution-secrets",
+               {"role": "cluster-execution-role-1234567",
+                "policy": json.dumps({"Version": "2012-10-17", "Statement": [statement]})},
+               propertyDependencies={"role": [urn("aws:iam/role:Role", "cluster-execution-role")]})
+
+
+#: An SSM parameter ARN in the China partition, and the managed policies of the other partitions.
+CN_PARAMETER = "arn:aws-cn:ssm:cn-north-1:123456789012:parameter/dockyard/dev/cluster/cluster/API_TOKEN"
+EXEC_POLICY_CN = EXEC_POLICY.replace("arn:aws:", "arn:aws-cn:")
+EXEC_POLICY_GOV = EXEC_POLICY.replace("arn:aws:", "arn:aws-us-gov:")
 
 
 def paths(value, path=()):
@@ -391,6 +408,25 @@ CASES: list[Case] = [
                    attach=())),
     Case("execution role without the execution policy", "ecs-execution-role-least-privilege", True,
          ecs_stack(attach=())),
+    Case("execution role with the managed policy of the China partition", "ecs-execution-role-least-privilege", False,
+         ecs_stack(attach=(EXEC_POLICY_CN,))),
+    Case("execution role with the managed policy of GovCloud", "ecs-execution-role-least-privilege", False,
+         ecs_stack(attach=(EXEC_POLICY_GOV,))),
+    Case("execution role reading exactly its task's secrets", "ecs-execution-role-least-privilege", False,
+         ecs_stack(secrets_policy({"Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": [CN_PARAMETER]}),
+                   attach=(EXEC_POLICY_CN,), secrets=(CN_PARAMETER,))),
+    Case("execution role reading a parameter its task does not use", "ecs-execution-role-least-privilege", True,
+         ecs_stack(secrets_policy({"Effect": "Allow", "Action": ["ssm:GetParameters"],
+                                   "Resource": [CN_PARAMETER, CN_PARAMETER.replace("API_TOKEN", "OTHER")]}),
+                   attach=(EXEC_POLICY_CN,), secrets=(CN_PARAMETER,))),
+    Case("execution role reading every parameter", "ecs-execution-role-least-privilege", True,
+         ecs_stack(secrets_policy({"Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": "*"}),
+                   secrets=(CN_PARAMETER,))),
+    Case("execution role granted more than reading its secrets", "ecs-execution-role-least-privilege", True,
+         ecs_stack(secrets_policy({"Effect": "Allow", "Action": ["ssm:GetParameters", "ssm:PutParameter"],
+                                   "Resource": [CN_PARAMETER]}), secrets=(CN_PARAMETER,))),
+    Case("execution role with a managed policy of an unknown partition", "ecs-execution-role-least-privilege", True,
+         ecs_stack(attach=(EXEC_POLICY.replace("arn:aws:", "arn:aws-xx:"),))),
     Case("execution role from outside the stack", "ecs-execution-role-least-privilege", True,
          [res("aws:ecs/taskDefinition:TaskDefinition", "cluster-task",
               {"family": "cluster-task", "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
