@@ -50,6 +50,8 @@ _AWS_REGION_GUIDE = ("https://github.com/hashicorp/terraform-provider-aws/blob/0
                      "website/docs/guides/enhanced-region-support.html.markdown")
 _AWS_REGION = ("region",)
 _AWS_PARTIAL = "its Terraform ForceNew fields are not in the table yet"
+_AWS_LB = ("https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/elbv2/load_balancer.go "
+           "(stored version id 1325024694)")
 _AWS_EC2 = "https://github.com/hashicorp/terraform-provider-aws/blob/{}/internal/service/ec2/{}"
 _AWS_INSTANCE = ("https://github.com/hashicorp/terraform-provider-aws/blob/0015dfcd06d5d78e5e1c3cabe8cea837d379d1c7/"
                  "internal/service/ec2/ec2_instance.go (ForceNew; registry page "
@@ -296,10 +298,16 @@ _ROWS: list[Row] = [
     # Read for region only so far (the v6 guide); their own ForceNew fields are not tabulated yet.
     Row("aws:ecs/service:Service", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
     Row("aws:lb/listener:Listener", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
-    Row("aws:lb/loadBalancer:LoadBalancer", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
+    Row("aws:lb/loadBalancer:LoadBalancer",
+        (*_AWS_REGION, "customerOwnedIpv4Pool", "internal", "loadBalancerType", "name", "namePrefix"),
+        _AWS_LB + "; " + _AWS_REGION_GUIDE, "2026-12-03",
+        partial="its CustomizeDiff may force replacement for network load balancers (subnets, security groups)"),
     Row("aws:lb/targetGroup:TargetGroup", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
     Row("aws:alb/listener:Listener", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
-    Row("aws:alb/loadBalancer:LoadBalancer", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
+    Row("aws:alb/loadBalancer:LoadBalancer",
+        (*_AWS_REGION, "customerOwnedIpv4Pool", "internal", "loadBalancerType", "name", "namePrefix"),
+        _AWS_LB + "; " + _AWS_REGION_GUIDE, "2026-12-03",
+        partial="its CustomizeDiff may force replacement for network load balancers (subnets, security groups)"),
     Row("aws:alb/targetGroup:TargetGroup", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
     Row("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
     Row("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
