@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
-import json
 import re
 import typing
 from dataclasses import dataclass
@@ -1367,9 +1366,11 @@ def _decode(key: str, text: Any) -> Any:
     expected = TOP_LEVEL_TYPES.get(key)
     if expected is str:
         return text
+    # `pulumi config set` stores structured values as JSON text; parsed bounded (safeload), and
+    # anything that is not JSON stays the string the user set, which validation then judges.
     try:
-        return json.loads(text)
-    except ValueError:
+        return safeload.parse_json(text, key)
+    except safeload.FileError:
         return text
 
 

@@ -201,23 +201,30 @@ def _check_graph(root: yaml.Node) -> None:
                                               "extra nodes (a YAML alias bomb?)", node.start_mark)
 
 
+def check_unique_keys(constructor, node: yaml.MappingNode) -> None:
+    """DuplicateKey for a key written twice in one mapping (merge keys `<<` excepted), a
+    ConstructorError for a key that cannot be one (a list or a mapping)."""
+    seen = set()
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = constructor.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(None, None, "found an unhashable key",
+                                                    key_node.start_mark) from None
+        if key in seen:
+            raise DuplicateKey(key, key_node.start_mark.line + 1)
+        seen.add(key)
+
+
 class _NoDuplicates:
-    """Constructor mixin: a key twice in one mapping is an error (merge keys excepted)."""
+    """Constructor mixin: check_unique_keys on every mapping."""
 
     def construct_mapping(self, node, deep=False):
         if isinstance(node, yaml.MappingNode):
-            seen = set()
-            for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    continue
-                key = self.construct_object(key_node, deep=True)
-                try:
-                    fresh = key not in seen
-                except TypeError:
-                    continue  # unhashable: the constructor reports it
-                if not fresh:
-                    raise DuplicateKey(key, key_node.start_mark.line + 1)
-                seen.add(key)
+            check_unique_keys(self, node)
         return super().construct_mapping(node, deep=deep)
 
 
@@ -375,18 +382,26 @@ def _depth(data: Any) -> int:
     return deepest
 
 
-def _type_name(value: Any) -> str:
+def type_word(value: Any) -> str:
+    """What a parsed value is, in the words messages use (mapping, list, string, integer...)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "a boolean"
+        return "boolean"
+    if isinstance(value, dict):
+        return "mapping"
     if isinstance(value, list):
-        return "a list"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "a " + type(value).__name__
+        return "list"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    return "string"
+
+
+def _type_name(value: Any) -> str:
+    word = type_word(value)
+    return word if word == "null" else ("an " if word[0] in "aeiou" else "a ") + word
 
 
 def _one_line(text: str) -> str:

@@ -303,3 +303,13 @@ def test_a_line_break_in_a_message_cannot_add_a_line(tmp_path):
     bad.write_text("[")
     line = assert_one_error(_cli("diff", str(bad), str(bad)))
     assert "forged" in line and "\\n" in line
+
+
+def test_config_value_json_too_deep_stays_a_string():
+    """`pulumi config set dockyard:hosts '[[[...'` reaches the program as JSON text: parsed bounded,
+    so a hostile nesting is the string the user set (which validation refuses), not a RecursionError."""
+    from components import config
+
+    deep = "[" * 5000 + "]" * 5000
+    assert config._decode("hosts", deep) == deep
+    assert config._decode("hosts", '[{"name": "a"}]') == [{"name": "a"}]

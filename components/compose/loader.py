@@ -42,6 +42,7 @@ from components.compose.units import parse_cpus, parse_duration, parse_size
 from components.compose.yamlmarks import MarkedDict, MarkedList, MarkedLoader, collect_lines
 from components.errors import ComposeError
 from components.projectfiles import OutsideProject, ProjectFiles
+from components.safeload import type_word as _type_name
 
 _VALIDATOR = jsonschema.Draft202012Validator(_schema.COMPOSE_SCHEMA)
 
@@ -55,22 +56,6 @@ def fmt_path(path) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out
-
-
-def _type_name(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, dict):
-        return "mapping"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    return "string"
 
 
 _TYPE_WORDS = {"object": "mapping", "array": "list", "string": "string", "integer": "integer",

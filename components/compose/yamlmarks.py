@@ -13,7 +13,7 @@ import re
 import yaml
 from yaml.constructor import ConstructorError
 
-from components.safeload import DuplicateKey, _BoundedComposer
+from components.safeload import _BoundedComposer, check_unique_keys
 
 
 class MarkedDict(dict):
@@ -34,7 +34,6 @@ class MarkedList(list):
         self.item_lines = []
 
 
-DuplicateKeyError = DuplicateKey
 
 
 class _Resolver(yaml.resolver.Resolver):
@@ -80,18 +79,7 @@ class _Constructor(yaml.constructor.SafeConstructor):
         yield data
         if not isinstance(node, yaml.MappingNode):
             raise ConstructorError(None, None, "expected a mapping", node.start_mark)
-        seen = set()
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node, deep=True)
-            try:
-                hash(key)
-            except TypeError:
-                raise ConstructorError(None, None, "found an unhashable key", key_node.start_mark) from None
-            if key in seen:
-                raise DuplicateKeyError(key, key_node.start_mark.line + 1)
-            seen.add(key)
+        check_unique_keys(self, node)
         self.flatten_mapping(node)
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
