@@ -119,13 +119,14 @@ def build_cloud_nodes(parent: pulumi.Resource, name: str, args, names: list[str]
 def _runner(parent: pulumi.Resource, host: DockerHost):
     connection = host.ssh_connection  # host key pinned; the swarm's key or the operator's agent
 
-    def run(resource_name: str, script, *, update=None, stdin=None, secret_stdout: bool = False,
+    def run(resource_name: str, script, *, update=None, delete=None, stdin=None, secret_stdout: bool = False,
             depends_on=(), triggers=()) -> command.remote.Command:
         return command.remote.Command(
             resource_name,
             connection=connection,
             create=script,
             update=update,
+            delete=delete,
             stdin=stdin,
             add_previous_output_in_env=False,
             logging=command.remote.Logging.STDERR if secret_stdout else None,

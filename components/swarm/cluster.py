@@ -16,8 +16,10 @@ the scripts of components/swarm/scripts.py run through pulumi_command in this or
   another or a stale swarm (told by the cluster ID ``init`` reports) leaves it first;
 * one ``reconcile`` on manager-1 makes roles, availability, labels and membership match the
   config: promotions first, demotions one at a time, nodes the config no longer names (scaled
-  away, stale entries of replaced nodes) demoted, drained and removed before Pulumi deletes their
-  hosts (deletions run after every create and update of a `pulumi up`);
+  away, stale entries of replaced nodes) demoted and drained, and removed if they are down;
+* per node but manager-1, ``leave`` (on the node) and ``forget`` (on manager-1) act when Pulumi
+  deletes them, after every create and update and before the node's host: a dropped node runs
+  ``docker swarm leave`` itself, then manager-1 removes its entry;
 * the compose stacks (SwarmStack) are deployed through a Docker provider speaking mutual TLS to
   manager-1, after the reconcile; a ``converge`` step then waits (bounded) for every service's
   tasks to run, so a rollout whose tasks never start fails the update.
@@ -160,6 +162,19 @@ class SwarmCluster(pulumi.ComponentResource):
             if node.joins_as == "manager":
                 previous_manager = join
             node_ids[node.name] = join.stdout.apply(lambda s: s.strip())
+            # When the node is scaled away, Pulumi deletes these two after every update (the
+            # reconcile has demoted and drained the node by then) and before the node's host:
+            # first `leave`, on the node itself, then `forget`, on manager-1, which removes the
+            # entry once the node is down. Each acts only on the node ID it was created for, so
+            # the delete of a replaced node's commands never touches its successor.
+            node_id = node_ids[node.name]
+            forget = m1.run(
+                f"{name}-{node.name}-forget", f"# the swarm removes {node.name} when this is deleted\n",
+                delete=node_id.apply(lambda i: scripts.forget_script("manager-1", i, marker=marker)),
+                triggers=[node_id], depends_on=[join])
+            node.run(f"{name}-{node.name}-leave", f"# {node.name} leaves the swarm when this is deleted\n",
+                     delete=node_id.apply(lambda i, n=node.name: scripts.leave_script(n, i, marker=marker)),
+                     triggers=[node_id], depends_on=[forget])
         self.node_ids = node_ids
         self.probes = probes
         self.init = init

@@ -179,13 +179,14 @@ def build_local_nodes(parent: pulumi.Resource, name: str, stack: str, node_names
 def _runner(parent: pulumi.Resource, container: docker.Container, endpoint):
     cli = ["docker", *endpoint.cli_args()]
 
-    def run(resource_name: str, script, *, update=None, stdin=None, secret_stdout: bool = False,
+    def run(resource_name: str, script, *, update=None, delete=None, stdin=None, secret_stdout: bool = False,
             depends_on=(), triggers=()) -> command.local.Command:
         return command.local.Command(
             resource_name,
             interpreter=container.name.apply(lambda n: [*cli, "exec", "-i", n, "sh", "-c"]),
             create=script,
             update=update,
+            delete=delete,
             stdin=stdin,
             # Never hand the previous stdout (the init command's tokens) to the next run's env.
             add_previous_output_in_env=False,

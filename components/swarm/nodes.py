@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 import pulumi
 
-#: run(resource_name, script, *, update=None, stdin=None, secret_stdout=False, depends_on=(),
-#:     triggers=()) -> a pulumi_command Command. ``update``: the script for later runs (without
-#: it, create runs again); ``triggers``: more values whose change runs the command again.
+#: run(resource_name, script, *, update=None, delete=None, stdin=None, secret_stdout=False,
+#:     depends_on=(), triggers=()) -> a pulumi_command Command. ``update``: the script for later
+#: runs (without it, create runs again); ``delete``: the script run when Pulumi deletes the command
+#: (before what it depends on); ``triggers``: more values whose change runs the command again.
 Runner = Callable[..., pulumi.CustomResource]
 
 

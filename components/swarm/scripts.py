@@ -23,7 +23,10 @@ view of the previous run, so every script reads the live state first):
 * ``reconcile`` on manager-1: promotes first and waits until the new managers are reachable,
   demotes one at a time, applies availability and labels, then removes what the config no longer
   names: each manager demoted one at a time (quorum holds at every step), each node drained until
-  its tasks have moved, then removed from the swarm (stale entries of replaced nodes included);
+  its tasks have moved, and the entries of nodes that are down (replaced or lost) removed;
+* ``leave`` on a node and ``forget`` on manager-1, run when Pulumi deletes a dropped node's
+  commands (after the reconcile, before the host): the node leaves the swarm itself, then its
+  entry is removed once it is down;
 * ``converge`` on manager-1 after the stacks: waits, bounded, until every service runs its
   replicas, and fails naming the services whose tasks never start (an image with no variant for
   the nodes' platform, a crashing command).
@@ -443,9 +446,15 @@ prune_nodes() {
       _pw=$((_pw + 1))
     done
   done
-  # 3. Remove the entries: the node's host is deleted after this (or was replaced already).
+  # 3. Remove the entries of nodes that are down (a replaced or lost host). A node still up leaves
+  #    the swarm itself first: its leave command runs `docker swarm leave` on it when Pulumi deletes
+  #    that command (after this update, before its host), then its forget command removes it here.
   for _pid in $gone; do
     _pwhat=$(describe "$_pid")
+    if [ "$(dk node inspect --format '{{.Status.State}}' "$_pid")" = ready ]; then
+      say "$_pwhat is drained and still up: it leaves the swarm, then is removed, when its host goes"
+      continue
+    fi
     retry dk node rm --force "$_pid"; changed "$_pwhat not in the config: removed"
   done
 }
@@ -479,8 +488,9 @@ def reconcile_script(control_node: str, nodes: Iterable[NodeSpec], *,
     node is checked to be in the swarm; promotions, then a wait until every manager is reachable;
     demotions one at a time; availability and labels; then the nodes the config no longer names
     (scaled away, or the stale entry a replaced node left): managers demoted one at a time while
-    the wanted managers are reachable, every one drained until its tasks have moved, then
-    removed. Their hosts are deleted after this runs. Prints ``changed: ...`` lines or
+    the wanted managers are reachable, every one drained until its tasks have moved, and removed
+    if it is down; one still up leaves first (:func:`leave_script`, :func:`forget_script`, run as
+    Pulumi deletes it, after this). Their hosts are deleted after that. Prints ``changed: ...`` lines or
     ``unchanged``.
     """
     nodes = list(nodes)
@@ -496,6 +506,59 @@ def reconcile_script(control_node: str, nodes: Iterable[NodeSpec], *,
     return (_prelude(control_node, "reconcile", wait_seconds, marker)
             + f"KEEP={_q(keep)}\n" + _RECONCILE + "\n".join(lines)
             + "\nprune_nodes\n" + '[ "$CHANGES" -eq 0 ] && echo unchanged\nexit 0\n')
+
+
+# --- leave and forget (a node Pulumi deletes) ----------------------------------------------------
+
+_LEAVE = r"""# Runs as the delete of this node's leave command: the node was scaled away (or its host is
+# being replaced). The reconcile has demoted and drained it already.
+st=$(swarm_state)
+if [ "$st" = inactive ]; then echo "not in a swarm"; exit 0; fi
+mine=$(dk info --format '{{.Swarm.NodeID}}')
+if [ "$mine" != "$NODE_ID" ]; then
+  say "this engine is node $mine, not $NODE_ID (its successor): it stays"; echo stays; exit 0
+fi
+if is_manager; then
+  # A node scaled away was demoted by the reconcile before any deletion: a manager here is a
+  # replaced node's old engine, which the swarm still counts on for quorum.
+  say "still a manager (the reconcile demotes a node it lets go): it stays"; echo stays; exit 0
+fi
+out=$(dk swarm leave 2>&1) || fail "docker swarm leave failed: $out"
+say "left the swarm"
+echo left
+"""
+
+_FORGET = r"""# Runs as the delete of a node's forget command, after the node's leave: removes its entry.
+if ! dk node inspect "$NODE_ID" >/dev/null 2>&1; then echo "not in the swarm"; exit 0; fi
+what=$(dk node inspect --format '{{.Description.Hostname}} ({{.ID}})' "$NODE_ID")
+if [ "$(dk node inspect --format '{{.Spec.Availability}}' "$NODE_ID")" != drain ]; then
+  say "$what is not drained: still wanted, kept"; echo kept; exit 0
+fi
+waited=0
+until [ "$(dk node inspect --format '{{.Status.State}}' "$NODE_ID")" = down ]; do
+  if [ "$waited" -ge "$WAIT_SECONDS" ]; then
+    say "$what is still up ${WAIT_SECONDS}s after its leave: kept (the next reconcile removes it once it is down)"
+    echo kept; exit 0
+  fi
+  sleep 1
+  waited=$((waited + 1))
+done
+out=$(dk node rm "$NODE_ID" 2>&1) || fail "docker node rm $NODE_ID failed: $out"
+echo "removed: $what"
+"""
+
+
+def leave_script(node: str, node_id: str, *, wait_seconds: int = 60, marker: str | None = None) -> str:
+    """``docker swarm leave`` on the node itself, while its host still runs (Pulumi deletes this
+    command before the host). Only the engine that joined as ``node_id`` leaves: a successor that
+    took over the node's address or name stays. Prints ``left``, ``stays`` or ``not in a swarm``."""
+    return _prelude(node, "leave", wait_seconds, marker) + f"NODE_ID={_q(node_id)}\n" + _LEAVE
+
+
+def forget_script(control_node: str, node_id: str, *, wait_seconds: int = 60, marker: str | None = None) -> str:
+    """On manager-1, after the node's leave: wait (bounded) until the drained node is down, then
+    ``docker node rm`` it. A node that is not drained is still wanted and is kept."""
+    return _prelude(control_node, "forget", wait_seconds, marker) + f"NODE_ID={_q(node_id)}\n" + _FORGET
 
 
 # --- converge (manager-1, after the stacks) ----------------------------------------------------------

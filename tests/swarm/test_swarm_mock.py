@@ -87,21 +87,22 @@ def command_text(reg) -> str:
 
 
 # Commands: a probe per manager but manager-1, the init (bootstrap), a join per other node, the
-# reconcile, and the converge wait after the stack's services; on clouds also each DockerHost's
-# TLS delivery (one per node).
+# reconcile, and the converge wait after the stack's services; per node but manager-1 a leave (on
+# the node) and a forget (on manager-1) that act when Pulumi deletes them; on clouds also each
+# DockerHost's TLS delivery (one per node).
 @pytest.mark.parametrize("swarm,expect", [
     ({"cloud": "local", "managers": 1, "workers": 2}, {"docker:index/container:Container": 3,
-                                                       "docker:index/volume:Volume": 3, CMD_LOCAL: 1 + 2 + 1 + 1}),
-    ({"cloud": "local", "managers": 3, "workers": 4}, {"docker:index/container:Container": 7, CMD_LOCAL: 2 + 1 + 6 + 1 + 1}),
+                                                       "docker:index/volume:Volume": 3, CMD_LOCAL: 1 + 2 + 1 + 1 + 2 * 2}),
+    ({"cloud": "local", "managers": 3, "workers": 4}, {"docker:index/container:Container": 7, CMD_LOCAL: 2 + 1 + 6 + 1 + 1 + 2 * 6}),
     ({"cloud": "digitalocean", "managers": 1, "workers": 2},
-     {"dockyard:index:DockerHost": 3, "digitalocean:index/droplet:Droplet": 3, CMD_REMOTE: 5 + 3}),
+     {"dockyard:index:DockerHost": 3, "digitalocean:index/droplet:Droplet": 3, CMD_REMOTE: 5 + 3 + 2 * 2}),
     ({"cloud": "aws", "managers": 3, "workers": 5, "size": "t3.micro", "loadBalancer": True},
-     {"dockyard:index:DockerHost": 8, "aws:ec2/instance:Instance": 8, CMD_REMOTE: 2 + 1 + 7 + 1 + 1 + 8,
+     {"dockyard:index:DockerHost": 8, "aws:ec2/instance:Instance": 8, CMD_REMOTE: 2 + 1 + 7 + 1 + 1 + 8 + 2 * 7,
       "aws:lb/loadBalancer:LoadBalancer": 1, "aws:lb/listener:Listener": 1,
       "aws:lb/targetGroupAttachment:TargetGroupAttachment": 8}),
     ({"cloud": "azure", "managers": 1, "workers": 2, "size": "Standard_D2s_v3", "loadBalancer": True},
      {"dockyard:index:DockerHost": 3, "azure-native:network:LoadBalancer": 1,
-      "azure-native:compute:VirtualMachine": 3, CMD_REMOTE: 5 + 3}),
+      "azure-native:compute:VirtualMachine": 3, CMD_REMOTE: 5 + 3 + 2 * 2}),
 ])
 def test_resource_counts(mock_engine, swarm, expect):
     result = run_swarm(mock_engine, swarm)

@@ -89,7 +89,9 @@ def test_cloud_scripts_wait_for_provisioning_local_ones_do_not(mock_engine, clou
     for c in commands:
         if c.name.endswith("-tls"):
             continue  # the DockerHost's TLS delivery (components/hosts), which the marker waits for
-        assert f"MARKER={marker}\n" in c.inputs["create"] or f"MARKER='{marker}'\n" in c.inputs["create"], c.name
+        # leave and forget run their script when Pulumi deletes them
+        text = c.inputs["delete"] if c.name.endswith(("-leave", "-forget")) else c.inputs["create"]
+        assert f"MARKER={marker}\n" in text or f"MARKER='{marker}'\n" in text, c.name
 
 
 def test_converge_waits_for_every_service_after_the_stack(mock_engine):
@@ -189,3 +191,23 @@ def test_one_shot_jobs_are_not_waited_for(mock_engine, tmp_path):
     text = result.get(CMD_LOCAL, "swarm-converge").inputs["create"]
     # A task that is never restarted ends: only the long-running service is waited for.
     assert "SERVICES=app_web=2\n" in text
+
+
+def test_scaled_away_nodes_leave_from_themselves_then_manager_1_removes_them(mock_engine):
+    """Pulumi deletes a dropped node's commands after every update (so after the reconcile has
+    drained it), dependents first, all before the node's host: leave (on the node) must depend on
+    forget (on manager-1), which depends on the node's join; each carries the node's own ID."""
+    result = run_swarm(mock_engine, {"cloud": "local", "managers": 1, "workers": 2})
+    join = result.get(CMD_LOCAL, "swarm-worker-2-join")
+    forget = result.get(CMD_LOCAL, "swarm-worker-2-forget")
+    leave = result.get(CMD_LOCAL, "swarm-worker-2-leave")
+    node_id = join.outputs["stdout"].strip()  # what the join printed: the node's swarm ID
+    assert join.urn in forget.dependencies and forget.urn in leave.dependencies
+    container = result.get("docker:index/container:Container", "swarm-worker-2")
+    manager = result.get("docker:index/container:Container", "swarm-manager-1")
+    assert container.urn in leave.dependencies and manager.urn in forget.dependencies
+    assert "STEP=leave\n" in leave.inputs["delete"] and "STEP=forget\n" in forget.inputs["delete"]
+    assert "swarm leave" in leave.inputs["delete"] and "node rm" in forget.inputs["delete"]
+    ids = {line for line in (leave.inputs["delete"] + forget.inputs["delete"]).splitlines()
+           if line.startswith("NODE_ID=")}
+    assert node_id and ids == {f"NODE_ID={node_id}"}, ids
