@@ -172,6 +172,13 @@ def ssh_port_problem(port: int) -> str | None:
     return None
 
 
+#: A swarm load balancer has one listener (AWS) or load-balancing rule (Azure) per published
+#: port; at most 50 listeners per Network Load Balancer (ELB docs, "Quotas for your Network Load
+#: Balancers") and 1,500 rules per Standard Load Balancer (Microsoft Learn, "Azure subscription and
+#: service limits", Load Balancer), both read 2026-12-03.
+LOAD_BALANCER_PORTS = {"aws": 50, "azure": 1500}
+
+
 #: An Azure VM's public IP gets the host name as its DNS label with scope TenantReuse: the FQDN
 #: <label>-<hash of tenant and label>.<location>.cloudapp.azure.com is the same for one label in
 #: one tenant and location, so two VMs of one name in one location ask for the same DNS name

@@ -1031,16 +1031,23 @@ def _check_cloud_limits(cfg: StackConfig, stack: str | None, files) -> None:
         if swarm.cloud == "aws":
             aws_location("dockyard:swarm.region", swarm.region, zone_allowed=False)
         sized("dockyard:swarm.size", swarm.cloud, swarm.size, region, "dockyard:swarm.region")
+        lb_ports: set[int] = set()
         for i, st in enumerate(swarm.stacks):
-            project = _compose_file(st.compose, f"dockyard:swarm.stacks[{i}].compose", files)
+            project = _compose_file(st.compose, f"dockyard:swarm.stacks[{i}].compose", files, st.profiles)
             for service in (project.services.values() if project is not None else ()):
                 for port in service.ports:
+                    if port.published is not None:
+                        lb_ports.add(port.published)
                     if port.published in limits.RESERVED_HOST_PORTS and port.protocol == "tcp":
                         raise ConfigError(
                             f"dockyard:swarm.stacks[{i}].compose",
                             f"service {service.name} publishes {port.published}/tcp, "
                             f"{limits.RESERVED_HOST_PORTS[port.published]} of every node; publish another port "
                             f"(on azure the security group would get two rules named tcp-{port.published})")
+        most = limits.LOAD_BALANCER_PORTS.get(swarm.cloud)
+        if swarm.load_balancer and most is not None and len(lb_ports) > most:
+            raise ConfigError("dockyard:swarm.stacks", f"publish {len(lb_ports)} ports; the {swarm.cloud} load "
+                                                       f"balancer takes at most {most} (one listener or rule each)")
         if swarm.cloud == "gcp" and region and stack is not None:
             zone = limits.gcp_zones_of(region)[0]
             for node in swarm.node_names():

@@ -45,8 +45,24 @@ def swarm_peer_rules() -> list[PortRule]:
 
 
 def published_rules(ports, cidrs) -> list[PortRule]:
-    return [PortRule(proto, str(port), tuple(cidrs), f"published {port}/{proto} from publicCidrs")
-            for port, proto in ports]
+    """The firewall rules of the published (port, protocol) pairs: one rule per run of consecutive
+    ports of a protocol, so a compose range "30000-30999" is one rule, not a thousand (every
+    firewall Dockyard writes takes a range, and clouds cap the rules of a group: 60 inbound per
+    AWS security group, "Amazon VPC quotas", read 2026-12-03)."""
+    runs: list[list] = []  # [first, last, protocol]
+    last_of: dict[str, list] = {}
+    for port, proto in sorted(ports):
+        run = last_of.get(proto)
+        if run is not None and run[1] == port - 1:
+            run[1] = port
+            continue
+        run = last_of[proto] = [port, port, proto]
+        runs.append(run)
+    out = []
+    for lo, hi, proto in runs:
+        text = str(lo) if lo == hi else f"{lo}-{hi}"
+        out.append(PortRule(proto, text, tuple(cidrs), f"published {text}/{proto} from publicCidrs"))
+    return out
 
 
 def host_config(stack: str, node: str, cfg):
