@@ -313,3 +313,11 @@ def test_config_value_json_too_deep_stays_a_string():
     deep = "[" * 5000 + "]" * 5000
     assert config._decode("hosts", deep) == deep
     assert config._decode("hosts", '[{"name": "a"}]') == [{"name": "a"}]
+
+
+@pytest.mark.parametrize("char", ["\x85", "\u2028", "\u2029", "\x1c", "\u202e"])
+def test_a_unicode_line_break_in_an_argument_cannot_add_a_line(char):
+    """Found by tests/test_hostile_inputs.py: argparse echoed NEL (U+0085) raw, which str.splitlines
+    and some terminals take as a line break."""
+    line = assert_one_error(_cli("preview", "..", f"x{char}error: forged"))
+    assert "forged" in line and char not in line
