@@ -524,3 +524,23 @@ def test_diff_inputs(isolated, base_preview, data):
         for rows in tables:
             widths = {line.replace("\\|", "").count("|") for line in rows}
             assert len(widths) <= 1, out
+
+
+# --- plain arguments -------------------------------------------------------------------------------------
+
+WORDS = ["preview", "diff", "env", "context", "ls", "convert", "local", "do-dev", "docker-digitalocean",
+         "--json", "--check", "--set", "--cwd", "-C", "--outputs-file", "--shell", "--format", "--profile",
+         "--namespace", "-n", "--unset", "--allow-outside", "--service-type", "--dry-run", "--help", "-h",
+         "/etc/passwd", "/dev/zero", "/dev/null", "/proc/self/environ", "/", ".", "..", "=", "swarm.workers=2"]
+
+
+@bounded(40)
+@given(data=st.data())
+def test_plain_arguments(isolated, data):
+    """Any argument list: a command and options in any order, missing or doubled, hostile values."""
+    words = data.draw(st.lists(st.sampled_from(WORDS) | hostile_strings(isolated), max_size=6))
+    command = data.draw(st.sampled_from(["preview", "diff", "env", "context", "ls", "convert"]) | st.just(""))
+    argv = ([command] if command else []) + [w for w in words if "secret" not in w and "link" not in w]
+    if command == "context" and shutil.which("docker") is None:
+        return
+    check(argv)
