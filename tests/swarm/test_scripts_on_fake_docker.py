@@ -63,23 +63,29 @@ def test_one_change_that_promotes_and_demotes_promotes_first(swarm):
     assert st["nodes"]["id-w1"]["role"] == "manager" and st["nodes"]["id-m3"]["role"] == "worker"
 
 
-def test_managers_dropped_from_the_config_are_demoted_one_at_a_time_then_removed(swarm):
+def test_managers_dropped_from_the_config_are_demoted_one_at_a_time_then_drained(swarm):
+    """Dropped managers are demoted one at a time (quorum holds), every dropped node is drained, and
+    the entries of nodes that are down (lost or replaced hosts) are removed, each only once demoted;
+    a node still up leaves by itself later (leave_script/forget_script, when Pulumi deletes it)."""
     nodes = {"id-m1": node("manager-1", "manager"), **{f"id-m{i}": node(f"manager-{i}", "manager")
                                                         for i in range(2, 6)},
              "id-w1": node("worker-1"), "id-w2": node("worker-2")}
+    for down in ("id-m4", "id-m5"):
+        nodes[down]["state"] = "down"
     specs = [S.NodeSpec("manager-1", "self", "manager"), S.NodeSpec("worker-1", "id-w1")]
     rc, out, st = swarm(nodes, specs)
     assert rc == 0, out
     log = st["log"]
     dropped = {f"manager-{i}" for i in range(2, 6)}
-    demoted = [e[1] for e in log if e[0] == "demote"]
-    assert sorted(demoted) == sorted(dropped)
-    # One manager fewer per step (5, 4, 3, 2, 1 managers), each demoted before any node is removed.
+    assert sorted(e[1] for e in log if e[0] == "demote") == sorted(dropped)
+    # One manager fewer per step (5, 4, 3, 2, 1 managers), all demoted before any node is removed.
     assert [e[-1] for e in log if e[0] == "demote"] == [4, 3, 2, 1]
     first_rm = next(i for i, e in enumerate(log) if e[0] == "rm")
     assert all(i < first_rm for i, e in enumerate(log) if e[0] == "demote")
-    assert {e[1] for e in log if e[0] == "rm"} == dropped | {"worker-2"}
-    assert set(st["nodes"]) == {"id-m1", "id-w1"}
+    assert {e[1] for e in log if e[0] == "update" and e[2:4] == ["--availability", "drain"]} == dropped | {"worker-2"}
+    assert {e[1] for e in log if e[0] == "rm"} == {"manager-4", "manager-5"}
+    assert set(st["nodes"]) == {"id-m1", "id-w1", "id-m2", "id-m3", "id-w2"}
+    assert all(n["role"] == "worker" for k, n in st["nodes"].items() if k != "id-m1")
 
 
 def test_replicas_zero_is_waited_for_as_zero_tasks(swarm, mock_engine, tmp_path):
