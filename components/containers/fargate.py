@@ -266,23 +266,28 @@ class FargateApp(pulumi.ComponentResource):
         listener_resources: list[aws.lb.Listener] = []
         urls: dict[str, pulumi.Output[str]] = {}
         if listeners:
+            # Short names are Pulumi's (a random suffix: old and new coexist, created first). A
+            # long one is a fixed hash (fitted_name), unique per account and region: then the load
+            # balancer and its target groups are replaced delete-first (the listeners with them).
+            lb_name = fitted_name(f"{name}-alb", ELB_NAME_MAX, load_balancer=True)
             lb = aws.lb.LoadBalancer(
                 f"{name}-alb",
-                name=fitted_name(f"{name}-alb", ELB_NAME_MAX, load_balancer=True),
+                name=lb_name,
                 load_balancer_type="application",
                 internal=not args.public,
                 security_groups=[lb_sg.id],
                 subnets=subnet_ids,
                 drop_invalid_header_fields=True,
-                opts=child,
+                opts=pulumi.ResourceOptions(delete_before_replace=lb_name is not None).merge(child),
             )
             self.load_balancer = lb
             for svc in args.services:
                 for lp, cp in svc.published:
                     tg_name = f"{name}-{svc.name}-{cp}" if multi else f"{name}-{cp}"
+                    tg_fixed = fitted_name(tg_name, ELB_NAME_MAX)
                     tg = aws.lb.TargetGroup(
                         tg_name,
-                        name=fitted_name(tg_name, ELB_NAME_MAX),
+                        name=tg_fixed,
                         target_type="ip",
                         protocol="HTTP",
                         port=cp,
@@ -298,7 +303,7 @@ class FargateApp(pulumi.ComponentResource):
                             "healthy_threshold": 2,
                             "unhealthy_threshold": 3,
                         },
-                        opts=child,
+                        opts=pulumi.ResourceOptions(delete_before_replace=tg_fixed is not None).merge(child),
                     )
                     target_groups[(svc.name, cp)] = tg
                     listener_resources.append(

@@ -47,8 +47,12 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
         quotas.count("azure.regional_vcpus", f"{name} nodes", args.node_count * vcpus, region=location)
     # Fixed names, as `az group create -n` / `az aks create -n` give: the kubeconfig names them.
     group_name = f"{name}-rg"
+    # Both are replaced delete-first: a create-first replacement would meet its own fixed name
+    # (unique per subscription / resource group). Only a location change replaces the group, and
+    # that replaces everything in it anyway.
+    fixed = pulumi.ResourceOptions(delete_before_replace=True).merge(opts)
     group = azure.resources.ResourceGroup(f"{name}-rg", resource_group_name=group_name, location=location,
-                                          tags=tags, opts=opts)
+                                          tags=tags, opts=fixed)
     workspace = azure.operationalinsights.Workspace(
         f"{name}-logs",
         resource_group_name=group.name,
@@ -88,7 +92,7 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
         },
         api_server_access_profile=None if open_to_all else {"authorized_ip_ranges": args.api_cidrs},
         tags=tags,
-        opts=opts,
+        opts=fixed,
     )
     rule = azure.monitor.DataCollectionRule(
         f"{name}-insights",

@@ -66,7 +66,9 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
         },
         control_plane_firewall={"enabled": True, "allowed_addresses": args.api_cidrs} if firewall else None,
         tags=["dockyard", *(f"{k}:{v}" for k, v in sorted(args.tags.items()))],
-        opts=pulumi.ResourceOptions(additional_secret_outputs=["kubeConfigs"]).merge(child),
+        # A cluster name is unique in the account (the kubeconfig context names it): replaced
+        # delete-first, or the new cluster would be refused under the old one's name.
+        opts=pulumi.ResourceOptions(additional_secret_outputs=["kubeConfigs"], delete_before_replace=True).merge(child),
     )
     # Fresh credentials on every run (module docstring). ``cluster.name`` carries the dependency
     # on the cluster: an output-form invoke waits for it, and in a preview of the cluster's

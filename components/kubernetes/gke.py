@@ -77,12 +77,16 @@ def _ca(master_auth) -> str:
 def create(component, name: str, args: ClusterArgs) -> ClusterParts:
     opts = pulumi.ResourceOptions(parent=component)
     project, location = args.project, args.region
+    # Fixed names (gcloud's, and the kubeconfig context names the cluster), so each is replaced
+    # delete-first: a create-first replacement would meet its own name ("alreadyExists"; names
+    # are unique per project / region / location / cluster, docs/hosts.md "Replacements that work").
+    fixed = pulumi.ResourceOptions(delete_before_replace=True).merge(opts)
     nodes_account = gcp.serviceaccount.Account(
         f"{name}-nodes",
         account_id=f"{name}-nodes"[:30].rstrip("-"),
         display_name=f"GKE nodes of {name}",
         project=project,
-        opts=opts,
+        opts=fixed,
     )
     # The email GCP assigns: <account id>@<project>.iam.gserviceaccount.com.
     email = nodes_account.account_id.apply(lambda account: f"{account}@{project}.iam.gserviceaccount.com")
@@ -95,7 +99,7 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
     )
     region = quotas.gcp_region(location)
     network = gcp.compute.Network(f"{name}-net", name=f"{name}-net", project=project, auto_create_subnetworks=False,
-                                  description=f"dockyard GKE cluster {name}", opts=opts)
+                                  description=f"dockyard GKE cluster {name}", opts=fixed)
     subnet = gcp.compute.Subnetwork(
         f"{name}-subnet",
         name=f"{name}-subnet",
@@ -105,7 +109,7 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
         ip_cidr_range=NODES_CIDR,
         secondary_ip_ranges=[{"range_name": r, "ip_cidr_range": c} for r, c in (PODS_RANGE, SERVICES_RANGE)],
         private_ip_google_access=True,  # nodes reach Google APIs (image pulls from Artifact Registry)
-        opts=opts,
+        opts=fixed,
     )
     open_to_all = args.api_open_to_all
     cluster = gcp.container.Cluster(
@@ -131,7 +135,7 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
         resource_labels={"dockyard-cluster": name, **args.tags},
         # Deleting the stack deletes the cluster, as `gcloud container clusters delete` would.
         deletion_protection=False,
-        opts=opts,
+        opts=fixed,
     )
     gcp.container.NodePool(
         f"{name}-pool",
@@ -149,7 +153,13 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
             "labels": {"dockyard-pool": "default"},
         },
         management={"auto_repair": True, "auto_upgrade": True},
-        opts=pulumi.ResourceOptions(depends_on=[grant]).merge(opts),
+        # Delete-first, not a suffixed pool created beside the old one: the pool's replacing
+        # nodeConfig fields are not tabulated (dockyard/replacements.py), so a name hashed from its
+        # replacing inputs could miss a change and collide anyway. GKE cordons and drains the old
+        # pool's nodes before deleting them (https://cloud.google.com/kubernetes-engine/docs/how-to/
+        # node-pools#deleting_a_node_pool, read 2026-12-03); the apps are down until the new pool's
+        # nodes are ready.
+        opts=pulumi.ResourceOptions(depends_on=[grant]).merge(fixed),
     )
     # Each node has an ephemeral external IPv4 address (the cluster is not private).
     nodes = args.node_count * (1 if region != location else REGIONAL_ZONES)

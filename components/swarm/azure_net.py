@@ -91,9 +91,9 @@ class SwarmNetwork:
                 "idle_timeout_in_minutes": 4,
             })
         managers = [n for n in cfg.node_names() if n.startswith("manager-")]
-        # A fixed name (the pools' and NAT rules' ids are built from it), created first when
-        # replaced: only a location change replaces it, and that replaces its auto-named resource
-        # group too, so old and new never share a scope.
+        # A fixed name (the pools' and NAT rules' ids are built from it), and its frontend holds
+        # the swarm's public IP, which one load balancer uses at a time: replaced delete-first
+        # (create-only properties replace it too, not only a location change).
         self.lb = az.network.LoadBalancer(
             f"{name}-lb",
             load_balancer_name=lb_name,
@@ -113,7 +113,7 @@ class SwarmNetwork:
                 "idle_timeout_in_minutes": 4,
             } for index, node in enumerate(managers)],
             tags=self.tags,
-            opts=self.opts,
+            opts=pulumi.ResourceOptions(delete_before_replace=True).merge(self.opts),
         )
         self.pool_id = sub("backendAddressPools", "nodes")["id"]
         self.ssh_ports = {node: SSH_NAT_FIRST_PORT + index for index, node in enumerate(managers)}

@@ -54,10 +54,15 @@ class SwarmStack(pulumi.ComponentResource):
     def __init__(self, name: str, args: SwarmStackArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("dockyard:index:SwarmStack", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        # Networks and services keep the names `docker stack deploy` gives (<stack>_<key>), unique
+        # in the swarm (Docker API >= 1.44 refuses a second network of one name), so they are
+        # replaced delete-first: the service is down while its successor starts. Configs and
+        # secrets are named by content instead, so old and new coexist.
+        fixed = pulumi.ResourceOptions(parent=self, delete_before_replace=True)
         project = load_compose(args.compose, profiles=args.profiles, files=args.files)
         first = to_swarm(project, stack=args.name)
 
-        self.networks = {key: docker.Network(f"{name}-net-{key}", **spec, opts=child)
+        self.networks = {key: docker.Network(f"{name}-net-{key}", **spec, opts=fixed)
                          for key, spec in first.networks.items()}
         self.configs = {key: docker.ServiceConfig(f"{name}-config-{key}", **spec, opts=child)
                         for key, spec in first.configs.items()}
@@ -81,6 +86,6 @@ class SwarmStack(pulumi.ComponentResource):
 
         # Each image by tag is deployed by the digest the registry serves for it now: a moved tag
         # shows in the preview as a changed image, never as a silent rollout (components/images.py).
-        self.services = {key: docker.Service(f"{name}-{key}", **_pinned(spec), opts=child)
+        self.services = {key: docker.Service(f"{name}-{key}", **_pinned(spec), opts=fixed)
                          for key, spec in conv.services.items()}
         self.register_outputs({"services": {k: s.name for k, s in self.services.items()}})
