@@ -16,7 +16,7 @@ from dockyard import engine, preview, replacements
 from tests.conftest import ROOT
 
 # type -> (the input that is its cloud-side name, the scope that name is unique in). Written from
-# the providers' API docs (read 2026-12-03), not from our code:
+# the providers' API docs (cited from memory on 2026-12-03, not fetched: this machine has no network; re-check), not from our code:
 # - Azure ARM: a resource's name is a path parameter, unique among its type in its parent
 #   (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules);
 # - Compute Engine / GKE: resource names are unique in their project/region/zone/cluster

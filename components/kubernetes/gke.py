@@ -157,7 +157,7 @@ def create(component, name: str, args: ClusterArgs) -> ClusterParts:
         # nodeConfig fields are not tabulated (dockyard/replacements.py), so a name hashed from its
         # replacing inputs could miss a change and collide anyway. GKE cordons and drains the old
         # pool's nodes before deleting them (https://cloud.google.com/kubernetes-engine/docs/how-to/
-        # node-pools#deleting_a_node_pool, read 2026-12-03); the apps are down until the new pool's
+        # node-pools#deleting_a_node_pool, cited 2026-12-03, not fetched offline); the apps are down until the new pool's
         # nodes are ready.
         opts=pulumi.ResourceOptions(depends_on=[grant]).merge(fixed),
     )
