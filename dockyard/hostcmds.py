@@ -98,19 +98,16 @@ def quote_value(shell: str, value: str, where: str) -> str:
 
 # --- stack and host names (they become folder names) ---------------------------------------------
 
-# Pulumi's stack names: letters, digits, '-', '_', '.', 1 to 100 (validateStackName in pulumi/pulumi,
-# ^[a-zA-Z0-9-_.]{1,100}$, read 2026-12-03); a name that starts with '.' or '-' is refused too, so
-# that no name is '.', '..' or an option. Host names are DNS labels, as dockyard:hosts[].name.
-_STACK_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
+# Stack names: dockyard.stackfile.check_stack_name. Host names are DNS labels, as dockyard:hosts[].name.
 
 
 def check_names(stack: str | None, host: str | None = None) -> None:
     """STACK and HOST name folders under ~/.docker/dockyard: refuse anything that is not a name."""
     from components.config import _DNS_LABEL
+    from dockyard.stackfile import check_stack_name
 
-    if stack is not None and not _STACK_NAME.fullmatch(stack):
-        raise InputError("STACK", f"{stack!r} is not a stack name (letters, digits, '-', '_', '.'; "
-                         "at most 100; not starting with '.' or '-')")
+    if stack is not None:
+        check_stack_name(stack)
     if host is not None and not _DNS_LABEL.fullmatch(host):
         raise InputError("HOST", f"{host!r} is not a host name (dockyard:hosts[].name: lower-case letters, "
                          "digits and '-', at most 63)")

@@ -93,7 +93,22 @@ def _load_project(stack: str, project_dir: Path) -> tuple[StackFiles, dict]:
     return files, project
 
 
+# Pulumi's stack names: letters, digits, '-', '_', '.', 1 to 100 (validateStackName in pulumi/pulumi,
+# ^[a-zA-Z0-9-_.]{1,100}$, read 2026-12-03); a name that starts with '.' or '-' is refused too, so
+# that no name is '.', '..' or an option.
+_STACK_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
+
+
+def check_stack_name(stack: str) -> None:
+    """A stack name becomes part of a path (stacks/Pulumi.STACK.yaml, ~/.docker/dockyard/STACK):
+    refuse anything that is not a name, so none can climb out with `/` or `..`."""
+    if not _STACK_NAME.fullmatch(stack):
+        raise InputError("STACK", f"{stack!r} is not a stack name (letters, digits, '-', '_', '.'; "
+                         "at most 100; not starting with '.' or '-')")
+
+
 def load(stack: str, project_dir: Path = PROJECT_DIR) -> StackFiles:
+    check_stack_name(stack)
     files, project = _load_project(stack, project_dir)
     name = files.project
 

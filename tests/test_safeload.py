@@ -321,3 +321,13 @@ def test_a_unicode_line_break_in_an_argument_cannot_add_a_line(char):
     and some terminals take as a line break."""
     line = assert_one_error(_cli("preview", "..", f"x{char}error: forged"))
     assert "forged" in line and char not in line
+
+
+def test_stack_name_cannot_climb_out_of_the_stack_folder(tmp_path):
+    """`preview a/../../evil` read proj/evil.yaml as a stack file (given a folder stacks/Pulumi.a):
+    STACK is a name, as the Pulumi CLI's are, before it becomes part of a path."""
+    proj = _project(tmp_path, STACK_GOOD)
+    (proj / "stacks" / "Pulumi.a").mkdir()
+    (proj / "evil.yaml").write_text(STACK_GOOD)
+    line = assert_one_error(_cli("preview", "a/../../evil", "-C", str(proj)))
+    assert line.startswith("error: STACK: 'a/../../evil' is not a stack name"), line
