@@ -22,9 +22,11 @@ Errors name the file and at most a line number: never what the file holds.
 from __future__ import annotations
 
 import errno
+import itertools
 import json
 import math
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -335,6 +337,8 @@ def _finite_float(text: str) -> float:
 def parse_json(text: str, shown: str, *, what: str = "JSON", mapping: bool = False) -> Any:
     """One JSON value from ``text``, or FileError: duplicate keys, NaN/Infinity and nesting deeper
     than MAX_DEPTH are refused (none of them is JSON that `pulumi` or Dockyard writes)."""
+    if _json_depth(text) > MAX_DEPTH:
+        raise FileError(shown, f"not valid {what}: nested deeper than {MAX_DEPTH} levels")
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant,
                           parse_float=_finite_float)
@@ -348,8 +352,6 @@ def parse_json(text: str, shown: str, *, what: str = "JSON", mapping: bool = Fal
         raise FileError(shown, f"not valid {what}: nested deeper than {MAX_DEPTH} levels") from None
     except ValueError:  # an integer of more digits than int() converts
         raise FileError(shown, f"not valid {what}: a number has too many digits") from None
-    if _depth(data) > MAX_DEPTH:
-        raise FileError(shown, f"not valid {what}: nested deeper than {MAX_DEPTH} levels")
     if mapping and not isinstance(data, dict):
         raise FileError(shown, f"expected a JSON object at the top level, got {_type_name(data)}")
     return data
@@ -365,21 +367,17 @@ def load_json(path: Path | str, shown: str | None = None, *, what: str = "file",
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def _depth(data: Any) -> int:
-    """Nesting depth of lists and dicts, iteratively (no recursion on hostile data)."""
-    deepest = 0
-    stack = [(data, 1)]
-    while stack:
-        value, d = stack.pop()
-        if isinstance(value, dict):
-            value = list(value.values())
-        elif not isinstance(value, list):
-            continue
-        deepest = max(deepest, d)
-        if d > MAX_DEPTH:
-            return d
-        stack.extend((v, d + 1) for v in value)
-    return deepest
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _json_depth(text: str) -> int:
+    """How deep the brackets of a JSON text nest (strings skipped), found before parsing: json's
+    C parser recurses once per level, and a RecursionError caught on CPython 3.11 can break the next
+    compile in the process (python/cpython#106905), so it must never be raised."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    return max(itertools.accumulate(map(_STEP.__getitem__, brackets)), default=0)
 
 
 def type_word(value: Any) -> str:
