@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 
 from components.compose.model import ComposeProject, Port, Service
+from components.images import is_pinned
 
 DEFAULT_LISTENER_PORT = 80
 # Compose fields an App Service app takes (the rest are warned about by name).
@@ -202,6 +203,10 @@ def appservice_args(app, project: ComposeProject, location: str | None):
     for key in service.keys:
         if key not in APPSERVICE_MAPPED:
             conv.warn(field_path(service, key), f"not mapped to {TARGET}")
+    if not is_pinned(service.image):
+        # No digest form is documented for linuxFxVersion (components/images.py): say so.
+        conv.warn(field_path(service, "image"), f"{service.image!r} is deployed by tag on {TARGET} (no digest "
+                  "form documented): a tag the registry moves is pulled on a restart with no change in the preview")
     warnings = list(project.warnings) + conv.warnings
     args = AppServiceAppArgs(
         image=service.image,

@@ -32,6 +32,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.images import pin_image
 from components.names import aws_managed_arn
 
 TASK_EXECUTION_POLICY = "policy/service-role/AmazonECSTaskExecutionRolePolicy"
@@ -355,11 +356,14 @@ class FargateApp(pulumi.ComponentResource):
             prefix = f"{name}-{svc.name}" if multi else name
             secrets = parameters.get(svc.name, {})
             container = _with_port_names(svc) if multi else svc.container
+            # By digest (components/images.py): a moved tag shows as a changed task definition.
+            image = pin_image(container["image"], invoke_opts, keep_tag=False)
             definitions = pulumi.Output.all(
-                logs.name, *[secrets[v].arn for v in sorted(secrets)]
+                image, logs.name, *[secrets[v].arn for v in sorted(secrets)]
             ).apply(
                 lambda vals, c=container, svc=svc, names=sorted(secrets): _container_definitions_json(
-                    c, vals[0], args.region, svc.name, dict(zip(names, vals[1:], strict=True))
+                    {**c, "image": vals[0]}, vals[1], args.region, svc.name,
+                    dict(zip(names, vals[2:], strict=True)),
                 )
             )
             task = aws.ecs.TaskDefinition(

@@ -22,6 +22,8 @@ import json
 import pytest
 from conftest import FIXTURES, clear_text
 
+from dockyard.mocks.swarm import registry_digest
+
 # ContainerDefinition members (API reference). Anything else is rejected by RegisterTaskDefinition.
 ECS_CONTAINER_KEYS = {
     "name", "image", "repositoryCredentials", "cpu", "memory", "memoryReservation", "links",
@@ -111,7 +113,7 @@ def test_one_ecs_service_and_task_definition_per_compose_service(shop):
 def test_web_mapping_field_by_field(shop):
     task, c = _container(shop, "web")
     assert c["name"] == "web"
-    assert c["image"] == "example/shop-web:1.4"
+    assert c["image"] == "example/shop-web@" + registry_digest("example/shop-web:1.4")  # by digest
     assert c["essential"] is True
     assert [(m["containerPort"], m.get("hostPort"), m.get("protocol")) for m in c["portMappings"]] == [
         (8080, 8080, "tcp")]
@@ -129,7 +131,7 @@ def test_web_mapping_field_by_field(shop):
 
 def test_api_mapping_field_by_field(shop):
     task, c = _container(shop, "api")
-    assert c["image"] == "example/shop-api:1.4"
+    assert c["image"] == "example/shop-api@" + registry_digest("example/shop-api:1.4")  # by digest
     assert c["command"] == ["serve", "--port", "5000"]
     assert [m["containerPort"] for m in c["portMappings"]] == [5000]  # expose
     assert sorted((e["name"], e["value"]) for e in c["environment"]) == [("DB_HOST", "db"), ("LOG_LEVEL", "info")]
@@ -140,7 +142,7 @@ def test_api_mapping_field_by_field(shop):
 
 def test_db_mapping_field_by_field(shop):
     task, c = _container(shop, "db")
-    assert c["image"] == "postgres:16"
+    assert c["image"] == "postgres@" + registry_digest("postgres:16")  # by digest
     assert c["environment"] == [{"name": "POSTGRES_DB", "value": "shop"}]
     assert c["healthCheck"]["command"] == ["CMD-SHELL", "pg_isready -U postgres"]
     assert (c["healthCheck"]["interval"], c["healthCheck"]["timeout"], c["healthCheck"]["retries"]) == (10, 3, 5)
@@ -217,7 +219,7 @@ def test_one_service_of_a_compose_file(run_apps):
     assert len(result.of_type(SERVICE)) == 1
     assert not result.of_type(NAMESPACE)  # nothing to discover
     (c,) = json.loads(result.get(TASKDEF).inputs["containerDefinitions"])
-    assert c["image"] == "example/shop-web:1.4"
+    assert c["image"] == "example/shop-web@" + registry_digest("example/shop-web:1.4")  # by digest
 
 
 def test_config_overrides_compose(run_apps):
@@ -249,7 +251,9 @@ def test_the_same_compose_service_feeds_both_platforms(run_apps):
     ])
     (c,) = json.loads(result.get(TASKDEF).inputs["containerDefinitions"])
     site = result.get("azure-native:web:WebApp").inputs["siteConfig"]
-    assert site["linuxFxVersion"] == "DOCKER|" + c["image"]
+    # Fargate by digest, App Service by tag (no digest form documented for linuxFxVersion).
+    assert site["linuxFxVersion"] == "DOCKER|example/hello:2"
+    assert c["image"] == "example/hello@" + registry_digest("example/hello:2")
     settings = {s["name"]: s["value"] for s in site["appSettings"]}
     assert settings["WEBSITES_PORT"] == str(c["portMappings"][0]["containerPort"])
     for e in c["environment"]:

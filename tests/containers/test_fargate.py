@@ -16,6 +16,7 @@ import pytest
 from conftest import clear_text
 
 from dockyard.engine import Secret
+from dockyard.mocks.swarm import registry_digest
 
 APP = "cluster"
 IMAGE = "russmckendrick/cluster:latest"
@@ -160,7 +161,8 @@ def test_task_definition(app):
     containers = json.loads(task.inputs["containerDefinitions"])
     assert [c["name"] for c in containers] == [APP]
     c = containers[0]
-    assert c["image"] == IMAGE
+    # By digest, tag dropped: ECS documents image:tag or image@digest (components/images.py).
+    assert c["image"] == "russmckendrick/cluster@" + registry_digest(IMAGE)
     assert c["portMappings"] == [{"containerPort": 8080, "hostPort": 8080, "protocol": "tcp"}]
     assert {"name": "COLOUR", "value": "blue"} in c["environment"]
     log = c["logConfiguration"]

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from dockyard import cli
+from dockyard.mocks.swarm import registry_digest
 
 
 def _preview_json(capsys, stack: str) -> dict:
@@ -30,4 +31,7 @@ def test_stack_runs_the_cluster_app_with_a_url(capsys, stack, platform, componen
     assert [r["name"] for r in components] == ["cluster"]
     # The app definition is the same compose file the swarm stacks deploy: its image runs here.
     images = json.dumps([r["inputs"] for r in preview["resources"] if r["parent"] == components[0]["urn"]])
-    assert "russmckendrick/cluster:latest" in images
+    if platform == "fargate":  # ECS takes name@digest (components/images.py)
+        assert "russmckendrick/cluster@" + registry_digest("russmckendrick/cluster:latest") in images
+    else:
+        assert "russmckendrick/cluster:latest" in images
