@@ -320,7 +320,7 @@ def test_instance_type_offerings_leave_out_zones_without_the_type(mock_engine, i
         zones = aws.get_availability_zones(state="available")
         offered = aws.ec2.get_instance_type_offerings(filters=[{"name": "instance-type", "values": [itype]}],
                                                       location_type="availability-zone")
-        pulumi.export("ids", dict(zip(zones.names, zones.zone_ids)))
+        pulumi.export("ids", dict(zip(zones.names, zones.zone_ids, strict=True)))
         pulumi.export("offered", offered.locations)
 
     out = mock_engine.run(program, config={"aws:region": region}).outputs

@@ -18,8 +18,8 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 
 from components import quotas
-from components.names import aws_managed_arn
 from components.kubernetes.cluster import ClusterArgs, ClusterParts
+from components.names import aws_managed_arn
 
 VPC_CIDR = "192.168.0.0/16"
 ZONES = 3
