@@ -451,6 +451,14 @@ prune_nodes() {
   #    that command (after this update, before its host), then its forget command removes it here.
   for _pid in $gone; do
     _pwhat=$(describe "$_pid")
+    # The old entry of a replaced node (its name is wanted again, and its successor has joined):
+    # its engine went with its host, so wait (bounded) until the managers see it down.
+    case " $NAMES " in
+      *" ${_pwhat% (*} "*) _pd=0
+        while [ "$(dk node inspect --format '{{.Status.State}}' "$_pid")" = ready ] && [ "$_pd" -lt "$REPLACED_WAIT" ]; do
+          sleep 1; _pd=$((_pd + 1))
+        done ;;
+    esac
     if [ "$(dk node inspect --format '{{.Status.State}}' "$_pid")" = ready ]; then
       say "$_pwhat is drained and still up: it leaves the swarm, then is removed, when its host goes"
       continue
@@ -503,8 +511,12 @@ def reconcile_script(control_node: str, nodes: Iterable[NodeSpec], *,
         lines.append(f"apply_node {_q(n.name)} {_q(n.node_id)} {_q(n.availability)}"
                      + (f" {labels}" if labels else ""))
     keep = " ".join(n.node_id for n in nodes if n.node_id != "self")
+    names = " ".join(n.name for n in nodes)
+    # A replaced host's engine is gone (delete-first) or goes after this update (create-first, then
+    # its leave/forget remove it): a dead node shows "down" after a few missed heartbeats (~15 s).
+    replaced_wait = min(int(wait_seconds), 60)
     return (_prelude(control_node, "reconcile", wait_seconds, marker)
-            + f"KEEP={_q(keep)}\n" + _RECONCILE + "\n".join(lines)
+            + f"KEEP={_q(keep)}\nNAMES={_q(names)}\nREPLACED_WAIT={replaced_wait}\n" + _RECONCILE + "\n".join(lines)
             + "\nprune_nodes\n" + '[ "$CHANGES" -eq 0 ] && echo unchanged\nexit 0\n')
 
 
