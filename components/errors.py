@@ -17,13 +17,17 @@ class InputError(Exception):
         self.message = message
 
 
+def shown(text: str) -> str:
+    """``text`` safe to put on a terminal: a line break or other control character is shown
+    escaped, so nothing can add a line or send an escape sequence. That includes the breaks beyond
+    ASCII (NEL U+0085, U+2028, U+2029) and format characters such as U+202E, which would reorder
+    what the terminal shows: everything Python deems unprintable."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def error_line(err: Exception | str) -> str:
-    """``error: <where>: <message>`` as ONE line: a line break or other control character that a
-    message carries (from a value or a path) is shown escaped, so nothing can add a line. That
-    includes the breaks beyond ASCII (NEL U+0085, U+2028, U+2029) and format characters such as
-    U+202E, which would reorder what the terminal shows: everything Python deems unprintable."""
-    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(err))
-    return f"error: {text}"
+    """``error: <where>: <message>`` as ONE line, whatever a value or path in it carries."""
+    return f"error: {shown(str(err))}"
 
 
 class ConfigError(InputError):

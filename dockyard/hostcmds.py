@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from components import safeload
-from components.errors import InputError
+from components.errors import InputError, shown
 
 SHELLS = ("bash", "fish", "powershell", "cmd")
 CERT_FILES = {"ca": "ca.pem", "cert": "cert.pem", "key": "key.pem"}
@@ -339,9 +339,11 @@ def run_context(args) -> int:
 
 
 def ls_text(hosts: dict) -> str:
-    """NAME, CLOUD, OS, SIZE, URL as docker-machine ls aligned them (tabwriter: min width 5, padding 3)."""
+    """NAME, CLOUD, OS, SIZE, URL as docker-machine ls aligned them (tabwriter: min width 5, padding 3).
+    Cells come from an outputs file: their control characters are shown escaped, never sent raw."""
     header = ["NAME", "CLOUD", "OS", "SIZE", "URL"]
-    rows = [[name, str(h.get("cloud", "")), str(h.get("os", "")), str(h.get("size", "")), str(h.get("dockerHost", ""))]
+    rows = [[shown(str(cell)) for cell in (name, h.get("cloud", ""), h.get("os", ""), h.get("size", ""),
+                                           h.get("dockerHost", ""))]
             for name, h in sorted(hosts.items())]
     widths = [max(5, max(len(r[i]) for r in [header, *rows]) + 3) for i in range(len(header) - 1)]
     lines = []

@@ -317,3 +317,22 @@ def test_ls_host_entry_of_the_wrong_shape(tmp_path, home, capsys, entry):
     code, out, err = run(capsys, "ls", STACK, "--outputs-file", str(f))
     one_error_line(code, out, err)
     assert err.startswith("error: hosts.docker-flatcar: ")
+
+
+@pytest.mark.parametrize("field", ["name", "cloud", "os", "size", "dockerHost"])
+def test_ls_shows_terminal_escapes_escaped(tmp_path, home, capsys, field):
+    """An outputs file is data: an ANSI escape (here: clear screen, red) or a right-to-left override
+    in a host entry must reach the terminal as visible text, not as a control sequence."""
+    hostile = "x\x1b[2J\x1b[31m\u202eevil\rover\x07"
+    data = outputs()
+    if field == "name":
+        data["hosts"][hostile] = data["hosts"].pop("docker-flatcar")
+    else:
+        data["hosts"]["docker-flatcar"][field] = hostile
+    f = tmp_path / "o.json"
+    f.write_text(json.dumps(data))
+    code, out, err = run(capsys, "ls", STACK, "--outputs-file", str(f))
+    assert (code, err) == (0, "")
+    assert not any(c in out for c in "\x1b\u202e\r\x07")
+    assert "x\\x1b[2J\\x1b[31m\\u202eevil\\rover\\x07" in out
+    assert len(out.splitlines()) == 1 + len(data["hosts"])
