@@ -53,6 +53,21 @@ _AWS_PARTIAL = "its Terraform ForceNew fields are not in the table yet"
 _AWS_LB = ("https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/elbv2/load_balancer.go "
            "(stored version id 1325024694)")
 _AWS_EC2 = "https://github.com/hashicorp/terraform-provider-aws/blob/{}/internal/service/ec2/{}"
+# Files read through the code index at their newest stored version (no commit id given there).
+_AWS_ECS_SERVICE = ("https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/ecs/service.go "
+                    "(stored version id 5237802116)")
+_AWS_LISTENER = ("https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/elbv2/listener.go "
+                 "(stored version id 4164048996)")
+_AWS_TARGET_GROUP = ("https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/elbv2/"
+                     "target_group.go (stored version id 1349870850)")
+# ELBv2 listener (aws_lb_listener and its alias aws_alb_listener): only load_balancer_arn is
+# ForceNew; its CustomizeDiff validates actions and replaces on nothing.
+_AWS_LISTENER_REPLACE = (*_AWS_REGION, "loadBalancerArn")
+_AWS_LISTENER_MAYBE = {"defaultActions.jwtValidation": "in the Pulumi SDK, newer than the version read"}
+# ELBv2 target group (aws_lb_target_group / aws_alb_target_group); its CustomizeDiffs only validate.
+_AWS_TARGET_GROUP_REPLACE = (*_AWS_REGION, "ipAddressType", "name", "namePrefix", "port", "protocol",
+                             "protocolVersion", "targetType", "vpcId")
+_AWS_TARGET_GROUP_MAYBE = {"targetControlPort": "in the Pulumi SDK, newer than the version read"}
 _AWS_INSTANCE = ("https://github.com/hashicorp/terraform-provider-aws/blob/0015dfcd06d5d78e5e1c3cabe8cea837d379d1c7/"
                  "internal/service/ec2/ec2_instance.go (ForceNew; registry page "
                  "https://www.pulumi.com/registry/packages/aws/api-docs/ec2/instance/)")
@@ -61,6 +76,27 @@ _DO = "https://github.com/digitalocean/terraform-provider-digitalocean/blob/4019
 _DOCKER = "https://github.com/kreuzwerker/terraform-provider-docker/blob/83c00e0bf3cec8f00bab77a9315ab69a58dcda32/"
 _GOOGLE = "https://github.com/hashicorp/terraform-provider-google/blob/e03b7622a26cf4e878f90bdccaca6aa3d03a7999/"
 _TLS = "https://github.com/hashicorp/terraform-provider-tls/blob/d72d90e1b47b7cb5ce6863f528af3154963d61b7/"
+
+# GKE node_config (schemaNodeConfig in node_config.go, shared by google_container_cluster and
+# google_container_node_pool). ForceNew on a block itself only replaces when the block is added or
+# removed (SDKv2 puts it on the block's count); a change inside it replaces where the field is
+# ForceNew. Blocks whose every field is ForceNew are listed whole.
+_GKE_NODE_CONFIG = tuple("nodeConfig." + p for p in (
+    "advancedMachineFeatures.enableNestedVirtualization", "advancedMachineFeatures.threadsPerCore",
+    "bootDiskKmsKey", "confidentialNodes.confidentialInstanceType", "enableConfidentialStorage",
+    "ephemeralStorageLocalSsdConfig", "flexStart", "guestAccelerators", "hostMaintenancePolicy.maintenanceInterval",
+    "localNvmeSsdBlockConfig", "localSsdCount", "localSsdEncryptionMode", "maxRunDuration", "metadata",
+    "minCpuPlatform", "nodeGroup", "oauthScopes", "preemptible", "reservationAffinity", "secondaryBootDisks",
+    "serviceAccount", "shieldedInstanceConfig", "soleTenantConfig.nodeAffinities", "spot"))
+_GKE_NODE_CONFIG_MAYBE = {
+    "nodeConfig.advancedMachineFeatures": "when the block is added or removed (ForceNew on the block)",
+    "nodeConfig.sandboxConfig": "when the block is added or removed (ForceNew on the block, not its fields)",
+    "nodeConfig.soleTenantConfig": "when the block is added or removed (ForceNew on the block)",
+    # In the Pulumi SDK, not in the GA schema read (pulumi-gcp builds from google-beta / a newer version):
+    "nodeConfig.ephemeralStorageConfig": "a google-beta field, not in the schema read",
+    "nodeConfig.hostMaintenancePolicy.opportunisticMaintenanceStrategy": "newer than the schema read",
+}
+_GKE_NODE_CONFIG_SOURCE = _GOOGLE + "google/services/container/node_config.go (schemaNodeConfig)"
 
 _AZURE_FORCE_NEW = ("https://github.com/pulumi/pulumi-azure-native/blob/1b7112af33c62b247daed1028686bf279f4d5e69/"
                     "provider/pkg/gen/replacement.go (forceNewMap; WillReplaceOnChanges in provider/pkg/gen/"
@@ -283,32 +319,40 @@ _ROWS: list[Row] = [
          "location", "masterAuth.clientCertificateConfig", "name", "network", "networkingMode", "nodePools",
          "privateClusterConfig.masterIpv4CidrBlock", "privateClusterConfig.privateEndpointSubnetwork",
          "project", "subnetwork", "userManagedKeysConfig.aggregationCa", "userManagedKeysConfig.clusterCa",
-         "userManagedKeysConfig.etcdApiCa", "userManagedKeysConfig.etcdPeerCa"),
-        _GOOGLE + "google/services/container/resource_container_cluster.go", "2026-12-03",
-        partial="nodeConfig fields are defined in node_config.go, not read"),
+         "userManagedKeysConfig.etcdApiCa", "userManagedKeysConfig.etcdPeerCa", *_GKE_NODE_CONFIG),
+        _GOOGLE + "google/services/container/resource_container_cluster.go; " + _GKE_NODE_CONFIG_SOURCE,
+        "2026-12-03", maybe=_GKE_NODE_CONFIG_MAYBE),
     Row("gcp:container/nodePool:NodePool",
         ("cluster", "initialNodeCount", "location", "maxPodsPerNode", "name", "namePrefix",
          "networkConfig.acceleratorNetworkProfile", "networkConfig.additionalNodeNetworkConfigs",
          "networkConfig.additionalPodNetworkConfigs", "networkConfig.createPodRange",
          "networkConfig.podCidrOverprovisionConfig", "networkConfig.podIpv4CidrBlock",
          "networkConfig.podRange", "networkConfig.subnetwork", "placementPolicy", "project",
-         "queuedProvisioning"),
-        _GOOGLE + "google/services/container/resource_container_node_pool.go", "2026-12-03",
-        partial="nodeConfig fields are defined in node_config.go, not read"),
-    # Read for region only so far (the v6 guide); their own ForceNew fields are not tabulated yet.
-    Row("aws:ecs/service:Service", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
-    Row("aws:lb/listener:Listener", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
+         "queuedProvisioning", *_GKE_NODE_CONFIG),
+        _GOOGLE + "google/services/container/resource_container_node_pool.go; " + _GKE_NODE_CONFIG_SOURCE,
+        "2026-12-03", maybe=_GKE_NODE_CONFIG_MAYBE),
+    # ECS service: the read version's CustomizeDiff replaces on nothing (a capacity provider
+    # strategy change needs forceNewDeployment instead); older versions replaced on it.
+    Row("aws:ecs/service:Service", (*_AWS_REGION, "cluster", "iamRole", "launchType", "name", "schedulingStrategy"),
+        _AWS_ECS_SERVICE + "; " + _AWS_REGION_GUIDE, "2026-12-03",
+        maybe={"capacityProviderStrategies": "provider versions before the one read replace on it unless "
+                                             "forceNewDeployment is set"}),
+    Row("aws:lb/listener:Listener", _AWS_LISTENER_REPLACE, _AWS_LISTENER + "; " + _AWS_REGION_GUIDE, "2026-12-03",
+        maybe=_AWS_LISTENER_MAYBE),
     Row("aws:lb/loadBalancer:LoadBalancer",
         (*_AWS_REGION, "customerOwnedIpv4Pool", "internal", "loadBalancerType", "name", "namePrefix"),
         _AWS_LB + "; " + _AWS_REGION_GUIDE, "2026-12-03",
         partial="its CustomizeDiff may force replacement for network load balancers (subnets, security groups)"),
-    Row("aws:lb/targetGroup:TargetGroup", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
-    Row("aws:alb/listener:Listener", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
+    Row("aws:lb/targetGroup:TargetGroup", _AWS_TARGET_GROUP_REPLACE, _AWS_TARGET_GROUP + "; " + _AWS_REGION_GUIDE,
+        "2026-12-03", maybe=_AWS_TARGET_GROUP_MAYBE),
+    Row("aws:alb/listener:Listener", _AWS_LISTENER_REPLACE, _AWS_LISTENER + "; " + _AWS_REGION_GUIDE, "2026-12-03",
+        maybe=_AWS_LISTENER_MAYBE),
     Row("aws:alb/loadBalancer:LoadBalancer",
         (*_AWS_REGION, "customerOwnedIpv4Pool", "internal", "loadBalancerType", "name", "namePrefix"),
         _AWS_LB + "; " + _AWS_REGION_GUIDE, "2026-12-03",
         partial="its CustomizeDiff may force replacement for network load balancers (subnets, security groups)"),
-    Row("aws:alb/targetGroup:TargetGroup", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
+    Row("aws:alb/targetGroup:TargetGroup", _AWS_TARGET_GROUP_REPLACE, _AWS_TARGET_GROUP + "; " + _AWS_REGION_GUIDE,
+        "2026-12-03", maybe=_AWS_TARGET_GROUP_MAYBE),
     Row("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
     Row("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
     Row("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", (),
