@@ -526,8 +526,25 @@ def _k8s_service(ctx: _Ctx, r: dict, p: _Pricing) -> None:
     elif cloud == "azure":
         p.add("public IP of a Service type LoadBalancer", "public-ip", "standard", region, 1)
     elif cloud == "gcp":
-        p.add("forwarding rule of a Service type LoadBalancer", "forwarding-rule", "", region, 1)
+        # One external forwarding rule per Service. Google bills a region's forwarding rules as one minimum charge
+        # covering the first 5 and a charge per rule beyond them (https://cloud.google.com/load-balancing/pricing, a
+        # stored copy read 2026-12-03; SKUs "... Forwarding Rule Minimum" and "... Additional", and 1 or 5 rules costing
+        # the same in Google's calculator: Cyclenerd/google-cloud-pricing-cost-calculator@e708efd0 t/README.md), so the
+        # stack's first such Service carries the minimum, the 2nd to 5th add nothing, each later one the additional rate.
+        nth = _load_balancer_services(ctx).index(r["urn"])
+        if nth == 0:
+            p.add("forwarding rule minimum charge, first 5 rules (Service type LoadBalancer)", "forwarding-rule",
+                  "first-5", region, 1)
+        elif nth >= 5:
+            p.add("forwarding rule beyond the first 5 (Service type LoadBalancer)", "forwarding-rule", "additional",
+                  region, 1)
     p.exclude("load balancer data processed (per GB)")
+
+
+def _load_balancer_services(ctx: _Ctx) -> list[str]:
+    """URNs of the stack's Services of type LoadBalancer, in preview order (the order charges are assigned in)."""
+    return [urn for urn, r in ctx.by_urn.items() if r.get("type") == "kubernetes:core/v1:Service"
+            and (_inputs(r).get("spec") or {}).get("type") == "LoadBalancer"]
 
 
 # --- the estimate -------------------------------------------------------------------------------

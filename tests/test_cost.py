@@ -158,16 +158,36 @@ def test_azure_dev_priced_part_agrees_with_a_hand_computation_and_names_the_rest
     # the App Service plan B1 (Linux) with 1 instance.
     expected = 1 * e4 + 3 * (d2s + e4) + 2 * d2s + row("azure", "aks-control-plane", "free") * HOURS \
         + 1 * row("azure", "app-service-plan", "B1", region) * HOURS
+    # Standard static public IPv4 addresses, all month: the Docker host's, the swarm load balancer's, one per swarm node
+    # (1 manager + 2 workers), and the one AKS gives sock-shop's front-end-lb Service: 6.
+    expected += 6 * row("azure", "public-ip", "standard", region) * HOURS
+    # The swarm's Standard Load Balancer: its load-balancing and outbound rules (counted from the preview's inputs)
+    # are within the first 5 the hourly charge includes, so no overage rule-hours.
+    lb = [r["inputs"] for r in doc["resources"] if r["type"] == "azure-native:network:LoadBalancer"]
+    assert len(lb) == 1 and len(lb[0].get("loadBalancingRules") or []) + len(lb[0].get("outboundRules") or []) <= 5
+    expected += row("azure", "load-balancer-standard", "", region) * HOURS
     assert doc["cost"]["monthly"] == pytest.approx(expected, abs=0.01)
     # What the book cannot price yet is named (see azure.csv's header), and the total says it is partial.
     assert doc["cost"]["partial"] is True
     unpriced = " ".join(doc["cost"]["unpriced"])
-    for missing in ("vm Standard_B2s", "public-ip standard", "load-balancer-standard"):
-        assert missing in unpriced
-    assert "managed-disk" not in unpriced and "Standard_D2s_v3" not in unpriced and "app-service-plan" not in unpriced
+    assert "vm Standard_B2s" in unpriced
+    for priced in ("managed-disk", "Standard_D2s_v3", "app-service-plan", "public-ip", "load-balancer"):
+        assert priced not in unpriced
 
 
-def test_gcp_dev_total_agrees_with_a_hand_computation_and_names_the_forwarding_rule():
+def test_an_azure_load_balancer_pays_rule_hours_beyond_the_first_5():
+    rules = [{"name": f"r{n}"} for n in range(6)]
+    lb = {"urn": "lb", "type": "azure-native:network:LoadBalancer", "name": "lb",
+          "inputs": {"location": "westeurope", "sku": {"name": "Standard"}, "loadBalancingRules": rules,
+                     "outboundRules": [{"name": "out"}]}}
+    est = cost.estimate({"resources": [lb]})
+    # 7 rules: the hourly charge includes the first 5; the other 2 are each billed per hour (the overage meter).
+    expected = (row("azure", "load-balancer-standard", "", "westeurope")
+                + 2 * row("azure", "load-balancer-rule", "", "westeurope")) * HOURS
+    assert est.monthly == pytest.approx(expected) and not est.partial
+
+
+def test_gcp_dev_total_agrees_with_a_hand_computation_including_the_forwarding_rule():
     doc = _preview("gcp-dev")
     region = "europe-west1"
     # stacks/Pulumi.gcp-dev.yaml: one Docker host (e2-small, a 10 GB pd-balanced boot disk, a static external
@@ -176,10 +196,24 @@ def test_gcp_dev_total_agrees_with_a_hand_computation_and_names_the_forwarding_r
         + row("gcp", "external-ipv4-in-use", "", region) * HOURS
     gke = row("gcp", "gke-cluster", "", region) * HOURS + 2 * row("gcp", "machine", "e2-medium", region) * HOURS \
         + 2 * 100 * row("gcp", "disk", "pd-balanced", region)
-    assert doc["cost"]["monthly"] == pytest.approx(host + gke, abs=0.01)
-    # The forwarding rule of sock-shop's front-end-lb has no row (see gcp.csv's header): named, total partial.
-    assert doc["cost"]["partial"] is True
-    assert [u for u in doc["cost"]["unpriced"] if "forwarding-rule" in u] and len(doc["cost"]["unpriced"]) == 1
+    # sock-shop's front-end-lb is the stack's one Service of type LoadBalancer: one forwarding rule, which costs the
+    # region's minimum charge (it covers the first 5 rules).
+    rule = row("gcp", "forwarding-rule", "first-5", region) * HOURS
+    assert doc["cost"]["monthly"] == pytest.approx(host + gke + rule, abs=0.01)
+    assert doc["cost"]["partial"] is False and doc["cost"]["unpriced"] == []
+
+
+def test_gke_load_balancer_services_share_the_forwarding_rule_minimum_and_pay_beyond_5():
+    cluster = {"urn": "c", "type": "gcp:container/cluster:Cluster", "name": "k", "inputs": {"location": "europe-west1"}}
+    services = [{"urn": f"s{n}", "type": "kubernetes:core/v1:Service", "name": f"lb{n}",
+                 "inputs": {"spec": {"type": "LoadBalancer"}}} for n in range(7)]
+    est = cost.estimate({"resources": [cluster, *services]})
+    # 7 forwarding rules in europe-west1: one minimum charge for the first 5, the additional rate for the other 2,
+    # plus the cluster's management fee.
+    expected = (row("gcp", "forwarding-rule", "first-5", "europe-west1")
+                + 2 * row("gcp", "forwarding-rule", "additional", "europe-west1")
+                + row("gcp", "gke-cluster")) * HOURS
+    assert est.monthly == pytest.approx(expected) and not est.partial
 
 
 def test_an_unpriced_size_produces_the_partial_total_warning():
