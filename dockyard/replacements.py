@@ -102,6 +102,13 @@ _AZURE_FORCE_NEW = ("https://github.com/pulumi/pulumi-azure-native/blob/1b7112af
                     "provider/pkg/gen/replacement.go (forceNewMap; WillReplaceOnChanges in provider/pkg/gen/"
                     "properties.go)")
 _AZURE_PARTIAL = "its name, resourceGroupName and create-only (x-ms-mutability) properties replace too"
+# The provider's generated schema for ManagedCluster (API 2025-10-01), a test snapshot: its inputs
+# marked willReplaceOnChanges are the forceNewMap entries plus the path parameters resourceGroupName
+# and resourceName; no other input is create-only (x-ms-mutability). Create-only fields of nested
+# types do not replace the resource (properties.go forceNew: ForceNewSetOnReferencedType).
+_AZURE_AKS_SCHEMA = ("https://github.com/pulumi/pulumi-azure-native/blob/b823145301a4aee4a39fab540694ab7045e1c068/"
+                     "provider/pkg/gen/__snapshots__/gen_managedcluster_test.snap; https://github.com/pulumi/"
+                     "pulumi-azure-native/blob/f65ea5bef29384bd93a2edb09b0a21beaadc5a20/provider/pkg/gen/properties.go")
 
 # pulumi-kubernetes: every object is replaced when metadata.name or metadata.namespace changes.
 _META = ("metadata.name", "metadata.namespace")
@@ -360,7 +367,8 @@ _ROWS: list[Row] = [
         partial=_AWS_PARTIAL),
     # --- azure-native: WillReplaceOnChanges is generated from path parameters (the resource's
     # name, resourceGroupName), properties the API spec marks create-only (x-ms-mutability) and
-    # the provider's own forceNewMap; only the map is listed here, so these rows are partial.
+    # the provider's own forceNewMap; only the map is listed here, so these rows are partial
+    # (ManagedCluster excepted: its generated schema was read, see _AZURE_AKS_SCHEMA).
     Row("azure-native:resources:ResourceGroup", ("location",), _AZURE_FORCE_NEW, "2026-12-03",
         partial=_AZURE_PARTIAL),  # forceNewMap Resources/ResourceGroup
     Row("azure-native:network:VirtualNetwork", ("location",), _AZURE_FORCE_NEW, "2026-12-03",
@@ -374,8 +382,9 @@ _ROWS: list[Row] = [
          "windowsProfile", "networkProfile.serviceCidr", "networkProfile.serviceCidrs", "networkProfile.dnsServiceIP",
          "networkProfile.networkMode", "networkProfile.networkPlugin", "networkProfile.networkPluginMode",
          "networkProfile.podCidr", "networkProfile.networkDataplane", "networkProfile.networkPolicy",
-         "networkProfile.outboundType", "agentPoolProfiles.networkProfile.nodePublicIPTags"),
-        _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
+         "networkProfile.outboundType", "agentPoolProfiles.networkProfile.nodePublicIPTags",
+         "resourceGroupName", "resourceName"),
+        _AZURE_FORCE_NEW + "; " + _AZURE_AKS_SCHEMA, "2026-12-03"),
     Row("azure-native:network:Subnet", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
     Row("azure-native:web:AppServicePlan", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
     Row("azure-native:compute:SshPublicKey", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),

@@ -10,7 +10,9 @@ dockyard/replacements.py, not from the code under test:
   ``oauth_scopes`` and ``service_account`` are ForceNew;
 * ecs/service.go: ``desired_count`` has no ForceNew, ``launch_type`` is ForceNew;
 * elbv2/target_group.go: ``health_check`` has no ForceNew, ``port`` is ForceNew;
-* elbv2/listener.go: ``port`` has no ForceNew, ``load_balancer_arn`` is ForceNew.
+* elbv2/listener.go: ``port`` has no ForceNew, ``load_balancer_arn`` is ForceNew;
+* pulumi-azure-native's generated ManagedCluster schema (gen_managedcluster_test.snap):
+  ``agentPoolProfiles`` is not marked willReplaceOnChanges, the path parameter ``resourceName`` is.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from __future__ import annotations
 import copy
 import functools
 import re
+
+import pytest
 
 from dockyard import cli, preview
 from tests.conftest import ROOT
@@ -27,6 +31,7 @@ CLUSTER = "gcp:container/cluster:Cluster"
 SERVICE = "aws:ecs/service:Service"
 TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
 LISTENER = "aws:lb/listener:Listener"
+AKS = "azure-native:containerservice:ManagedCluster"
 
 
 @functools.cache
@@ -64,14 +69,47 @@ def _replaced(line: str, prop: str) -> None:
     assert "replace" in line and f"({prop}" in line and "unknown" not in line and "in place" not in line, line
 
 
-# --- GKE node configuration (gcp-dev: a zonal cluster and its node pool) -------------------------
+# Config overrides that change one input the schema updates in place (type, override, the input's
+# path, its new value).
+IN_PLACE = [
+    ("gcp-dev", "kubernetes.nodeSize=e2-standard-2", POOL, ("nodeConfig", "machineType"), "e2-standard-2"),
+    ("aws-dev", "containers[0].replicas=3", SERVICE, ("desiredCount",), 3),
+    ("aws-dev", "containers[0].healthCheckPath=/healthz", TARGET_GROUP, ("healthCheck", "path"), "/healthz"),
+    ("azure-dev", "kubernetes.nodeCount=3", AKS, ("agentPoolProfiles", 0, "count"), 3),
+]
+
+# One input the schema marks as replacing, changed in a copy of the preview (type, change).
+REPLACED = [
+    ("aws-dev", SERVICE, {"launchType": "EC2"}),
+    ("aws-dev", TARGET_GROUP, {"port": 8080}),
+    ("aws-dev", LISTENER, {"loadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:"
+                                              "loadbalancer/net/other/0123456789abcdef"}),
+    ("azure-dev", AKS, {"resourceName": "dockyard-other"}),
+]
 
 
-def test_gke_pool_machine_type_updates_in_place(tmp_path, capsys):
-    head = _preview("gcp-dev", "kubernetes.nodeSize=e2-standard-2")
-    pool = next(r for r in head["resources"] if r["type"] == POOL)
-    assert pool["inputs"]["nodeConfig"]["machineType"] == "e2-standard-2"  # the override reached it
-    _in_place(_line(tmp_path, capsys, _preview("gcp-dev"), head, POOL, pool["name"]))
+def _at(value, path):
+    for key in path:
+        value = value[key] if isinstance(value, list) or key in value else None
+        if value is None:
+            return None
+    return value
+
+
+@pytest.mark.parametrize("stack,override,type_,path,value", IN_PLACE, ids=[c[2] for c in IN_PLACE])
+def test_a_config_change_updates_in_place(stack, override, type_, path, value, tmp_path, capsys):
+    head = _preview(stack, override)
+    (res,) = [r for r in head["resources"] if r["type"] == type_ and _at(r["inputs"], path) == value]
+    _in_place(_line(tmp_path, capsys, _preview(stack), head, type_, res["name"]))
+
+
+@pytest.mark.parametrize("stack,type_,change", REPLACED, ids=[c[1] for c in REPLACED])
+def test_a_replacing_input_replaces(stack, type_, change, tmp_path, capsys):
+    base = _preview(stack)
+    name = next(r["name"] for r in base["resources"] if r["type"] == type_)
+    head = _edited(base, type_, name, lambda i: i.update(change))
+    (prop,) = change
+    _replaced(_line(tmp_path, capsys, base, head, type_, name), prop)
 
 
 def test_gke_pool_oauth_scopes_replace_it(tmp_path, capsys):
@@ -79,8 +117,7 @@ def test_gke_pool_oauth_scopes_replace_it(tmp_path, capsys):
     name = next(r["name"] for r in base["resources"] if r["type"] == POOL)
     head = _edited(base, POOL, name, lambda i: i["nodeConfig"]["oauthScopes"].append(
         "https://www.googleapis.com/auth/devstorage.read_only"))
-    line = _line(tmp_path, capsys, base, head, POOL, name)
-    _replaced(line, "nodeConfig.oauthScopes")
+    _replaced(_line(tmp_path, capsys, base, head, POOL, name), "nodeConfig.oauthScopes")
 
 
 def test_gke_cluster_node_config(tmp_path, capsys):
@@ -97,42 +134,8 @@ def test_gke_cluster_node_config(tmp_path, capsys):
     _replaced(_line(tmp_path, capsys, base, account, CLUSTER, name), "nodeConfig.serviceAccount")
 
 
-# --- ECS service, target group, listener (aws-dev: Fargate behind an ALB, swarm behind an NLB) ---
-
-
-def test_ecs_service_desired_count_updates_in_place(tmp_path, capsys):
-    head = _preview("aws-dev", "containers[0].replicas=3")
-    service = next(r for r in head["resources"] if r["type"] == SERVICE)
-    assert service["inputs"]["desiredCount"] == 3
-    _in_place(_line(tmp_path, capsys, _preview("aws-dev"), head, SERVICE, service["name"]))
-
-
-def test_ecs_service_launch_type_replaces_it(tmp_path, capsys):
-    base = _preview("aws-dev")
-    name = next(r["name"] for r in base["resources"] if r["type"] == SERVICE)
-    head = _edited(base, SERVICE, name, lambda i: i.update(launchType="EC2"))
-    _replaced(_line(tmp_path, capsys, base, head, SERVICE, name), "launchType")
-
-
-def test_target_group_health_check_updates_in_place(tmp_path, capsys):
-    head = _preview("aws-dev", "containers[0].healthCheckPath=/healthz")
-    group = next(r for r in head["resources"] if r["type"] == TARGET_GROUP
-                 and (r["inputs"].get("healthCheck") or {}).get("path") == "/healthz")
-    _in_place(_line(tmp_path, capsys, _preview("aws-dev"), head, TARGET_GROUP, group["name"]))
-
-
-def test_target_group_port_replaces_it(tmp_path, capsys):
-    base = _preview("aws-dev")
-    name = next(r["name"] for r in base["resources"] if r["type"] == TARGET_GROUP)
-    head = _edited(base, TARGET_GROUP, name, lambda i: i.update(port=8080))
-    _replaced(_line(tmp_path, capsys, base, head, TARGET_GROUP, name), "port")
-
-
-def test_listener_port_updates_in_place_and_its_load_balancer_replaces_it(tmp_path, capsys):
+def test_listener_port_updates_in_place(tmp_path, capsys):
     base = _preview("aws-dev")
     name = next(r["name"] for r in base["resources"] if r["type"] == LISTENER)
     port = _edited(base, LISTENER, name, lambda i: i.update(port=8080))
     _in_place(_line(tmp_path, capsys, base, port, LISTENER, name))
-    arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/other/0123456789abcdef"
-    moved = _edited(base, LISTENER, name, lambda i: i.update(loadBalancerArn=arn))
-    _replaced(_line(tmp_path, capsys, base, moved, LISTENER, name), "loadBalancerArn")
