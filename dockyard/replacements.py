@@ -106,6 +106,16 @@ _AZURE_PARTIAL = "its name, resourceGroupName and create-only (x-ms-mutability) 
 # marked willReplaceOnChanges are the forceNewMap entries plus the path parameters resourceGroupName
 # and resourceName; no other input is create-only (x-ms-mutability). Create-only fields of nested
 # types do not replace the resource (properties.go forceNew: ForceNewSetOnReferencedType).
+# The provider's generated schema for the whole network module (API 2023-02-01), a test snapshot:
+# for VirtualNetwork, Subnet, PublicIPAddress, NetworkInterface, NetworkSecurityGroup, LoadBalancer
+# and ApplicationSecurityGroup the inputs marked willReplaceOnChanges are their path parameters
+# (resourceGroupName and the resource's own name, a subnet's virtualNetworkName) plus the
+# forceNewMap entries; nothing else. A type shared by several resources (a nested PublicIPAddress
+# or NatGateway) takes its ForceNew flags from whichever resource generated it first
+# (replacement.go), so a forceNewMap name inside one may replace too.
+_AZURE_NETWORK_SCHEMA = ("https://github.com/pulumi/pulumi-azure-native/blob/2f5f650ee3c8add9f605bf9c428efaab6087ef47/"
+                         "provider/pkg/gen/__snapshots__/gen_vnet_test.snap")
+_AZURE_SHARED_TYPE = "when a forceNewMap field inside it (location, sku, ...) changes: the shared type's flags were not read"
 _AZURE_AKS_SCHEMA = ("https://github.com/pulumi/pulumi-azure-native/blob/b823145301a4aee4a39fab540694ab7045e1c068/"
                      "provider/pkg/gen/__snapshots__/gen_managedcluster_test.snap; https://github.com/pulumi/"
                      "pulumi-azure-native/blob/f65ea5bef29384bd93a2edb09b0a21beaadc5a20/provider/pkg/gen/properties.go")
@@ -368,13 +378,16 @@ _ROWS: list[Row] = [
     # --- azure-native: WillReplaceOnChanges is generated from path parameters (the resource's
     # name, resourceGroupName), properties the API spec marks create-only (x-ms-mutability) and
     # the provider's own forceNewMap; only the map is listed here, so these rows are partial
-    # (ManagedCluster excepted: its generated schema was read, see _AZURE_AKS_SCHEMA).
+    # (ManagedCluster and the network resources excepted: their generated schema was read, see
+    # _AZURE_AKS_SCHEMA and _AZURE_NETWORK_SCHEMA).
     Row("azure-native:resources:ResourceGroup", ("location",), _AZURE_FORCE_NEW, "2026-12-03",
         partial=_AZURE_PARTIAL),  # forceNewMap Resources/ResourceGroup
-    Row("azure-native:network:VirtualNetwork", ("location",), _AZURE_FORCE_NEW, "2026-12-03",
-        partial=_AZURE_PARTIAL),  # forceNewMap Network/VirtualNetwork
-    Row("azure-native:network:PublicIPAddress", ("location", "publicIPAddressVersion", "publicIPPrefix", "sku"), _AZURE_FORCE_NEW, "2026-12-03",
-        partial=_AZURE_PARTIAL),  # forceNewMap Network/PublicIPAddress
+    Row("azure-native:network:VirtualNetwork", ("location", "resourceGroupName", "virtualNetworkName"),
+        _AZURE_FORCE_NEW + "; " + _AZURE_NETWORK_SCHEMA, "2026-12-03"),
+    Row("azure-native:network:PublicIPAddress",
+        ("location", "publicIPAddressVersion", "publicIPPrefix", "publicIpAddressName", "resourceGroupName", "sku"),
+        _AZURE_FORCE_NEW + "; " + _AZURE_NETWORK_SCHEMA, "2026-12-03",
+        maybe={p: _AZURE_SHARED_TYPE for p in ("linkedPublicIPAddress", "natGateway", "servicePublicIPAddress")}),
     Row("azure-native:web:WebApp", ("kind", "location"), _AZURE_FORCE_NEW, "2026-12-03",
         partial=_AZURE_PARTIAL),  # forceNewMap Web/WebApp
     Row("azure-native:containerservice:ManagedCluster",
@@ -385,16 +398,20 @@ _ROWS: list[Row] = [
          "networkProfile.outboundType", "agentPoolProfiles.networkProfile.nodePublicIPTags",
          "resourceGroupName", "resourceName"),
         _AZURE_FORCE_NEW + "; " + _AZURE_AKS_SCHEMA, "2026-12-03"),
-    Row("azure-native:network:Subnet", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
+    Row("azure-native:network:Subnet", ("resourceGroupName", "subnetName", "virtualNetworkName"),
+        _AZURE_FORCE_NEW + "; " + _AZURE_NETWORK_SCHEMA, "2026-12-03"),
     Row("azure-native:web:AppServicePlan", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
     Row("azure-native:compute:SshPublicKey", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
     Row("azure-native:compute:VirtualMachine", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
     Row("azure-native:monitor:DataCollectionRule", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
     Row("azure-native:monitor:DataCollectionRuleAssociation", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
-    Row("azure-native:network:ApplicationSecurityGroup", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
-    Row("azure-native:network:LoadBalancer", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
-    Row("azure-native:network:NetworkInterface", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
-    Row("azure-native:network:NetworkSecurityGroup", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
+    Row("azure-native:network:ApplicationSecurityGroup", ("applicationSecurityGroupName", "resourceGroupName"),
+        _AZURE_NETWORK_SCHEMA, "2026-12-03"),
+    Row("azure-native:network:LoadBalancer", ("loadBalancerName", "resourceGroupName"), _AZURE_NETWORK_SCHEMA, "2026-12-03"),
+    Row("azure-native:network:NetworkInterface", ("networkInterfaceName", "resourceGroupName"), _AZURE_NETWORK_SCHEMA,
+        "2026-12-03"),
+    Row("azure-native:network:NetworkSecurityGroup", ("networkSecurityGroupName", "resourceGroupName"),
+        _AZURE_NETWORK_SCHEMA, "2026-12-03"),
     Row("azure-native:operationalinsights:Workspace", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
     Row("azure-native:web:WebAppFtpAllowed", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
     Row("azure-native:web:WebAppScmAllowed", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),

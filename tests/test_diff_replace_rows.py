@@ -12,7 +12,10 @@ dockyard/replacements.py, not from the code under test:
 * elbv2/target_group.go: ``health_check`` has no ForceNew, ``port`` is ForceNew;
 * elbv2/listener.go: ``port`` has no ForceNew, ``load_balancer_arn`` is ForceNew;
 * pulumi-azure-native's generated ManagedCluster schema (gen_managedcluster_test.snap):
-  ``agentPoolProfiles`` is not marked willReplaceOnChanges, the path parameter ``resourceName`` is.
+  ``agentPoolProfiles`` is not marked willReplaceOnChanges, the path parameter ``resourceName`` is;
+* its generated network schema (gen_vnet_test.snap): the inputs changed in place below are not
+  marked willReplaceOnChanges, the path parameters (the resource's name, a subnet's
+  ``virtualNetworkName``) are.
 """
 
 from __future__ import annotations
@@ -32,6 +35,10 @@ SERVICE = "aws:ecs/service:Service"
 TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
 LISTENER = "aws:lb/listener:Listener"
 AKS = "azure-native:containerservice:ManagedCluster"
+VNET, SUBNET = "azure-native:network:VirtualNetwork", "azure-native:network:Subnet"
+NSG, ASG = "azure-native:network:NetworkSecurityGroup", "azure-native:network:ApplicationSecurityGroup"
+NIC, PIP = "azure-native:network:NetworkInterface", "azure-native:network:PublicIPAddress"
+AZ_LB = "azure-native:network:LoadBalancer"
 
 
 @functools.cache
@@ -76,6 +83,19 @@ IN_PLACE = [
     ("aws-dev", "containers[0].replicas=3", SERVICE, ("desiredCount",), 3),
     ("aws-dev", "containers[0].healthCheckPath=/healthz", TARGET_GROUP, ("healthCheck", "path"), "/healthz"),
     ("azure-dev", "kubernetes.nodeCount=3", AKS, ("agentPoolProfiles", 0, "count"), 3),
+    ("azure-dev", "adminCidrs[0]=203.0.113.0/24", NSG, ("securityRules", 0, "sourceAddressPrefixes", 0),
+     "203.0.113.0/24"),
+]
+
+# One input the schema updates in place, changed in a copy of the preview (type, change).
+UPDATED = [
+    ("aws-dev", LISTENER, {"port": 8080}),
+    ("azure-dev", VNET, {"addressSpace": {"addressPrefixes": ["10.44.0.0/16"]}}),
+    ("azure-dev", SUBNET, {"addressPrefix": "10.43.2.0/24"}),
+    ("azure-dev", PIP, {"publicIPAllocationMethod": "Dynamic"}),
+    ("azure-dev", NIC, {"enableIPForwarding": True}),
+    ("azure-dev", ASG, {"tags": {"team": "b"}}),
+    ("azure-dev", AZ_LB, {"probes": []}),
 ]
 
 # One input the schema marks as replacing, changed in a copy of the preview (type, change).
@@ -85,6 +105,13 @@ REPLACED = [
     ("aws-dev", LISTENER, {"loadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:"
                                               "loadbalancer/net/other/0123456789abcdef"}),
     ("azure-dev", AKS, {"resourceName": "dockyard-other"}),
+    ("azure-dev", VNET, {"virtualNetworkName": "other-vnet"}),
+    ("azure-dev", SUBNET, {"virtualNetworkName": "other-vnet"}),
+    ("azure-dev", NSG, {"networkSecurityGroupName": "other-nsg"}),
+    ("azure-dev", ASG, {"applicationSecurityGroupName": "other-asg"}),
+    ("azure-dev", NIC, {"networkInterfaceName": "other-nic"}),
+    ("azure-dev", PIP, {"publicIpAddressName": "other-ip"}),
+    ("azure-dev", AZ_LB, {"loadBalancerName": "other-lb"}),
 ]
 
 
@@ -99,8 +126,18 @@ def _at(value, path):
 @pytest.mark.parametrize("stack,override,type_,path,value", IN_PLACE, ids=[c[2] for c in IN_PLACE])
 def test_a_config_change_updates_in_place(stack, override, type_, path, value, tmp_path, capsys):
     head = _preview(stack, override)
-    (res,) = [r for r in head["resources"] if r["type"] == type_ and _at(r["inputs"], path) == value]
-    _in_place(_line(tmp_path, capsys, _preview(stack), head, type_, res["name"]))
+    changed = [r for r in head["resources"] if r["type"] == type_ and _at(r["inputs"], path) == value]
+    assert changed  # the override reached the input
+    for res in changed:
+        _in_place(_line(tmp_path, capsys, _preview(stack), head, type_, res["name"]))
+
+
+@pytest.mark.parametrize("stack,type_,change", UPDATED, ids=[c[1] for c in UPDATED])
+def test_an_updatable_input_updates_in_place(stack, type_, change, tmp_path, capsys):
+    base = _preview(stack)
+    name = next(r["name"] for r in base["resources"] if r["type"] == type_)
+    head = _edited(base, type_, name, lambda i: i.update(change))
+    _in_place(_line(tmp_path, capsys, base, head, type_, name))
 
 
 @pytest.mark.parametrize("stack,type_,change", REPLACED, ids=[c[1] for c in REPLACED])
@@ -132,10 +169,3 @@ def test_gke_cluster_node_config(tmp_path, capsys):
     account = _edited(base, CLUSTER, name, lambda i: i["nodeConfig"].update(
         serviceAccount="b@dockyard-dev.iam.gserviceaccount.com"))
     _replaced(_line(tmp_path, capsys, base, account, CLUSTER, name), "nodeConfig.serviceAccount")
-
-
-def test_listener_port_updates_in_place(tmp_path, capsys):
-    base = _preview("aws-dev")
-    name = next(r["name"] for r in base["resources"] if r["type"] == LISTENER)
-    port = _edited(base, LISTENER, name, lambda i: i.update(port=8080))
-    _in_place(_line(tmp_path, capsys, base, port, LISTENER, name))
