@@ -106,7 +106,8 @@ _AZURE_PARTIAL = "its name, resourceGroupName and create-only (x-ms-mutability) 
 # marked willReplaceOnChanges are the forceNewMap entries plus the path parameters resourceGroupName
 # and resourceName; no other input is create-only (x-ms-mutability). Create-only fields of nested
 # types do not replace the resource (properties.go forceNew: ForceNewSetOnReferencedType).
-# The provider's generated schema for the whole network module (API 2023-02-01), a test snapshot:
+# The provider's generated schema for the whole network module (API 2023-02-01, the installed SDK
+# uses 2024-05-01), a test snapshot:
 # for VirtualNetwork, Subnet, PublicIPAddress, NetworkInterface, NetworkSecurityGroup, LoadBalancer
 # and ApplicationSecurityGroup the inputs marked willReplaceOnChanges are their path parameters
 # (resourceGroupName and the resource's own name, a subnet's virtualNetworkName) plus the
@@ -115,6 +116,15 @@ _AZURE_PARTIAL = "its name, resourceGroupName and create-only (x-ms-mutability) 
 # (replacement.go), so a forceNewMap name inside one may replace too.
 _AZURE_NETWORK_SCHEMA = ("https://github.com/pulumi/pulumi-azure-native/blob/2f5f650ee3c8add9f605bf9c428efaab6087ef47/"
                          "provider/pkg/gen/__snapshots__/gen_vnet_test.snap")
+# Compute (API 2024-11-01, the version the installed SDK uses for VirtualMachine and SshPublicKey):
+# neither resource's own properties nor the compute Resource base (location, tags) carry
+# x-ms-mutability, and forceNewMap has no Compute entry, so only the path parameters
+# (resourceGroupName and the name) replace. Create-only fields of nested types (the OS profile's)
+# do not replace the resource (properties.go forceNew: ForceNewSetOnReferencedType).
+_AZURE_COMPUTE_SPEC = ("https://github.com/Azure/azure-rest-api-specs/blob/{1}/specification/compute/resource-manager/"
+                       "Microsoft.Compute/ComputeRP/stable/2024-11-01/{0}; https://github.com/Azure/"
+                       "azure-rest-api-specs/blob/08272fcc1e9cf3e007cb7a333d777b99ceab7bf1/specification/compute/"
+                       "resource-manager/Microsoft.Compute/common-types/v1/common.json; " + _AZURE_FORCE_NEW)
 _AZURE_SHARED_TYPE = "when a forceNewMap field inside it (location, sku, ...) changes: the shared type's flags were not read"
 _AZURE_AKS_SCHEMA = ("https://github.com/pulumi/pulumi-azure-native/blob/b823145301a4aee4a39fab540694ab7045e1c068/"
                      "provider/pkg/gen/__snapshots__/gen_managedcluster_test.snap; https://github.com/pulumi/"
@@ -378,8 +388,9 @@ _ROWS: list[Row] = [
     # --- azure-native: WillReplaceOnChanges is generated from path parameters (the resource's
     # name, resourceGroupName), properties the API spec marks create-only (x-ms-mutability) and
     # the provider's own forceNewMap; only the map is listed here, so these rows are partial
-    # (ManagedCluster and the network resources excepted: their generated schema was read, see
-    # _AZURE_AKS_SCHEMA and _AZURE_NETWORK_SCHEMA).
+    # (ManagedCluster, the network resources, VirtualMachine and SshPublicKey excepted: their
+    # generated schema or API spec was read, see _AZURE_AKS_SCHEMA, _AZURE_NETWORK_SCHEMA and
+    # _AZURE_COMPUTE_SPEC).
     Row("azure-native:resources:ResourceGroup", ("location",), _AZURE_FORCE_NEW, "2026-12-03",
         partial=_AZURE_PARTIAL),  # forceNewMap Resources/ResourceGroup
     Row("azure-native:network:VirtualNetwork", ("location", "resourceGroupName", "virtualNetworkName"),
@@ -401,8 +412,10 @@ _ROWS: list[Row] = [
     Row("azure-native:network:Subnet", ("resourceGroupName", "subnetName", "virtualNetworkName"),
         _AZURE_FORCE_NEW + "; " + _AZURE_NETWORK_SCHEMA, "2026-12-03"),
     Row("azure-native:web:AppServicePlan", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
-    Row("azure-native:compute:SshPublicKey", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
-    Row("azure-native:compute:VirtualMachine", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
+    Row("azure-native:compute:SshPublicKey", ("resourceGroupName", "sshPublicKeyName"),
+        _AZURE_COMPUTE_SPEC.format("sshPublicKey.json", "81075e2b061dd0dc20dbc54cba96fbff18e206f9"), "2026-12-03"),
+    Row("azure-native:compute:VirtualMachine", ("resourceGroupName", "vmName"),
+        _AZURE_COMPUTE_SPEC.format("virtualMachine.json", "04be2f1c1c9805e0014d90d904623350e66093c1"), "2026-12-03"),
     Row("azure-native:monitor:DataCollectionRule", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
     Row("azure-native:monitor:DataCollectionRuleAssociation", (), _AZURE_FORCE_NEW, "2026-12-03", partial=_AZURE_PARTIAL),
     Row("azure-native:network:ApplicationSecurityGroup", ("applicationSecurityGroupName", "resourceGroupName"),

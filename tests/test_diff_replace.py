@@ -164,11 +164,12 @@ def test_every_type_the_shipped_stacks_create_has_a_row():
 
 
 def test_a_partial_row_never_says_in_place(tmp_path, capsys):
-    """Azure rows list the provider's forceNewMap only: a change outside it is not called in place."""
-    r = {"urn": "urn:pulumi:s::p::azure-native:compute:VirtualMachine::vm", "type": "azure-native:compute:VirtualMachine",
-         "name": "vm", "custom": True, "provider": None, "parent": None}
-    base = {"stack": "s", "resources": [{**r, "inputs": {"hardwareProfile": {"vmSize": "A"}}}], "outputs": {}}
-    head = {"stack": "s", "resources": [{**r, "inputs": {"hardwareProfile": {"vmSize": "B"}}}], "outputs": {}}
+    """Azure rows that list the provider's forceNewMap only: a change outside it is not called in place."""
+    r = {"urn": "urn:pulumi:s::p::azure-native:operationalinsights:Workspace::logs",
+         "type": "azure-native:operationalinsights:Workspace", "name": "logs", "custom": True, "provider": None,
+         "parent": None}
+    base = {"stack": "s", "resources": [{**r, "inputs": {"retentionInDays": 30}}], "outputs": {}}
+    head = {"stack": "s", "resources": [{**r, "inputs": {"retentionInDays": 60}}], "outputs": {}}
     out = _diff(tmp_path, base, head, capsys=capsys)
     assert "replacement unknown" in out and "in place" not in out
     assert "resourceGroupName" in out  # the row says what else replaces

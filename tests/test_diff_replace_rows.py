@@ -15,7 +15,10 @@ dockyard/replacements.py, not from the code under test:
   ``agentPoolProfiles`` is not marked willReplaceOnChanges, the path parameter ``resourceName`` is;
 * its generated network schema (gen_vnet_test.snap): the inputs changed in place below are not
   marked willReplaceOnChanges, the path parameters (the resource's name, a subnet's
-  ``virtualNetworkName``) are.
+  ``virtualNetworkName``) are;
+* the compute API spec (2024-11-01): no VirtualMachine or SshPublicKey property is create-only
+  (x-ms-mutability), so ``hardwareProfile.vmSize`` and ``publicKey`` update in place; their path
+  parameters ``vmName`` and ``sshPublicKeyName`` replace.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ VNET, SUBNET = "azure-native:network:VirtualNetwork", "azure-native:network:Subn
 NSG, ASG = "azure-native:network:NetworkSecurityGroup", "azure-native:network:ApplicationSecurityGroup"
 NIC, PIP = "azure-native:network:NetworkInterface", "azure-native:network:PublicIPAddress"
 AZ_LB = "azure-native:network:LoadBalancer"
+VM, SSH_KEY = "azure-native:compute:VirtualMachine", "azure-native:compute:SshPublicKey"
 
 
 @functools.cache
@@ -85,6 +89,7 @@ IN_PLACE = [
     ("azure-dev", "kubernetes.nodeCount=3", AKS, ("agentPoolProfiles", 0, "count"), 3),
     ("azure-dev", "adminCidrs[0]=203.0.113.0/24", NSG, ("securityRules", 0, "sourceAddressPrefixes", 0),
      "203.0.113.0/24"),
+    ("azure-dev", "hosts[0].size=Standard_B2ms", VM, ("hardwareProfile", "vmSize"), "Standard_B2ms"),
 ]
 
 # One input the schema updates in place, changed in a copy of the preview (type, change).
@@ -96,6 +101,7 @@ UPDATED = [
     ("azure-dev", NIC, {"enableIPForwarding": True}),
     ("azure-dev", ASG, {"tags": {"team": "b"}}),
     ("azure-dev", AZ_LB, {"probes": []}),
+    ("azure-dev", SSH_KEY, {"publicKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOtherKeyOtherKeyOtherKeyOtherKey x"}),
 ]
 
 # One input the schema marks as replacing, changed in a copy of the preview (type, change).
@@ -112,6 +118,8 @@ REPLACED = [
     ("azure-dev", NIC, {"networkInterfaceName": "other-nic"}),
     ("azure-dev", PIP, {"publicIpAddressName": "other-ip"}),
     ("azure-dev", AZ_LB, {"loadBalancerName": "other-lb"}),
+    ("azure-dev", VM, {"vmName": "other-vm"}),
+    ("azure-dev", SSH_KEY, {"sshPublicKeyName": "other-key"}),
 ]
 
 
