@@ -67,6 +67,12 @@ _AWS_LISTENER_MAYBE = {"defaultActions.jwtValidation": "in the Pulumi SDK, newer
 # ELBv2 target group (aws_lb_target_group / aws_alb_target_group); its CustomizeDiffs only validate.
 _AWS_TARGET_GROUP_REPLACE = (*_AWS_REGION, "ipAddressType", "name", "namePrefix", "port", "protocol",
                              "protocolVersion", "targetType", "vpcId")
+_AWS_SG_RULE = _AWS_EC2.format("d2b7f56a7c451244abd1e467109ba703bd9eedd3", "vpc_security_group_ingress_rule.go "
+                                "(securityGroupRuleResource, shared by the egress rule)")
+_AWS_SG_RULE_REPLACE = (*_AWS_REGION, "securityGroupId")
+_AWS_SG_RULE_MAYBE = {p: "when the rule's source kind changes (cidrIpv4, cidrIpv6, prefixListId or "
+                         "referencedSecurityGroupId); a new value of the same kind updates in place"
+                      for p in ("cidrIpv4", "cidrIpv6", "prefixListId", "referencedSecurityGroupId")}
 _AWS_TARGET_GROUP_MAYBE = {"targetControlPort": "in the Pulumi SDK, newer than the version read"}
 _AWS_INSTANCE = ("https://github.com/hashicorp/terraform-provider-aws/blob/0015dfcd06d5d78e5e1c3cabe8cea837d379d1c7/"
                  "internal/service/ec2/ec2_instance.go (ForceNew; registry page "
@@ -380,8 +386,14 @@ _ROWS: list[Row] = [
         partial="its CustomizeDiff may force replacement for network load balancers (subnets, security groups)"),
     Row("aws:alb/targetGroup:TargetGroup", _AWS_TARGET_GROUP_REPLACE, _AWS_TARGET_GROUP + "; " + _AWS_REGION_GUIDE,
         "2026-12-03", maybe=_AWS_TARGET_GROUP_MAYBE),
-    Row("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
-    Row("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", _AWS_REGION, _AWS_REGION_GUIDE, "2026-12-03", partial=_AWS_PARTIAL),
+    # VPC security group rules (plugin framework, one base schema for ingress and egress): only
+    # security_group_id has RequiresReplace; ModifyPlan also replaces when the rule's source kind
+    # changes (from cidr_ipv4 to referenced_security_group_id, say), a new value of the same kind
+    # is modified in place.
+    Row("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", _AWS_SG_RULE_REPLACE,
+        _AWS_SG_RULE + "; " + _AWS_REGION_GUIDE, "2026-12-03", maybe=_AWS_SG_RULE_MAYBE),
+    Row("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", _AWS_SG_RULE_REPLACE,
+        _AWS_SG_RULE + "; " + _AWS_REGION_GUIDE, "2026-12-03", maybe=_AWS_SG_RULE_MAYBE),
     Row("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", (),
         "https://github.com/hashicorp/terraform-provider-aws (IAM is global: no region)", "2026-12-03",
         partial=_AWS_PARTIAL),

@@ -11,6 +11,8 @@ dockyard/replacements.py, not from the code under test:
 * ecs/service.go: ``desired_count`` has no ForceNew, ``launch_type`` is ForceNew;
 * elbv2/target_group.go: ``health_check`` has no ForceNew, ``port`` is ForceNew;
 * elbv2/listener.go: ``port`` has no ForceNew, ``load_balancer_arn`` is ForceNew;
+* ec2/vpc_security_group_ingress_rule.go (the rule base both directions share): ``description``
+  and the ports are modified in place, ``security_group_id`` has RequiresReplace;
 * pulumi-azure-native's generated ManagedCluster schema (gen_managedcluster_test.snap):
   ``agentPoolProfiles`` is not marked willReplaceOnChanges, the path parameter ``resourceName`` is;
 * its generated network schema (gen_vnet_test.snap): the inputs changed in place below are not
@@ -37,6 +39,8 @@ CLUSTER = "gcp:container/cluster:Cluster"
 SERVICE = "aws:ecs/service:Service"
 TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
 LISTENER = "aws:lb/listener:Listener"
+SG_IN = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+SG_OUT = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 AKS = "azure-native:containerservice:ManagedCluster"
 VNET, SUBNET = "azure-native:network:VirtualNetwork", "azure-native:network:Subnet"
 NSG, ASG = "azure-native:network:NetworkSecurityGroup", "azure-native:network:ApplicationSecurityGroup"
@@ -95,6 +99,8 @@ IN_PLACE = [
 # One input the schema updates in place, changed in a copy of the preview (type, change).
 UPDATED = [
     ("aws-dev", LISTENER, {"port": 8080}),
+    ("aws-dev", SG_IN, {"description": "another description"}),
+    ("aws-dev", SG_OUT, {"fromPort": 443, "toPort": 443}),
     ("azure-dev", VNET, {"addressSpace": {"addressPrefixes": ["10.44.0.0/16"]}}),
     ("azure-dev", SUBNET, {"addressPrefix": "10.43.2.0/24"}),
     ("azure-dev", PIP, {"publicIPAllocationMethod": "Dynamic"}),
@@ -110,6 +116,8 @@ REPLACED = [
     ("aws-dev", TARGET_GROUP, {"port": 8080}),
     ("aws-dev", LISTENER, {"loadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:"
                                               "loadbalancer/net/other/0123456789abcdef"}),
+    ("aws-dev", SG_IN, {"securityGroupId": "sg-0123456789abcdef0"}),
+    ("aws-dev", SG_OUT, {"securityGroupId": "sg-0123456789abcdef0"}),
     ("azure-dev", AKS, {"resourceName": "dockyard-other"}),
     ("azure-dev", VNET, {"virtualNetworkName": "other-vnet"}),
     ("azure-dev", SUBNET, {"virtualNetworkName": "other-vnet"}),
@@ -177,3 +185,13 @@ def test_gke_cluster_node_config(tmp_path, capsys):
     account = _edited(base, CLUSTER, name, lambda i: i["nodeConfig"].update(
         serviceAccount="b@dockyard-dev.iam.gserviceaccount.com"))
     _replaced(_line(tmp_path, capsys, base, account, CLUSTER, name), "nodeConfig.serviceAccount")
+
+
+def test_a_security_group_rule_source_may_replace_it(tmp_path, capsys):
+    """ModifyPlan replaces a rule whose source kind changes and modifies one whose source keeps
+    its kind; offline the diff cannot tell the two apart, so it says the rule may be replaced."""
+    base = _preview("aws-dev")
+    name = next(r["name"] for r in base["resources"] if r["type"] == SG_IN and "cidrIpv4" in r["inputs"])
+    head = _edited(base, SG_IN, name, lambda i: i.update(cidrIpv4="198.51.100.0/24"))
+    line = _line(tmp_path, capsys, base, head, SG_IN, name)
+    assert "may replace" in line and "(cidrIpv4" in line and "unknown" not in line, line
