@@ -49,7 +49,6 @@ _COMMAND = ("https://github.com/pulumi/pulumi-command/blob/010bd8e0dd8a2f13707aa
 _AWS_REGION_GUIDE = ("https://github.com/hashicorp/terraform-provider-aws/blob/0cb788ce0d5adada2f2b98572dc8462f8ed5738d/"
                      "website/docs/guides/enhanced-region-support.html.markdown")
 _AWS_REGION = ("region",)
-_AWS_PARTIAL = "its Terraform ForceNew fields are not in the table yet"
 _AWS_LB = ("https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/elbv2/load_balancer.go "
            "(stored version id 1325024694)")
 _AWS_EC2 = "https://github.com/hashicorp/terraform-provider-aws/blob/{}/internal/service/ec2/{}"
@@ -394,9 +393,10 @@ _ROWS: list[Row] = [
         _AWS_SG_RULE + "; " + _AWS_REGION_GUIDE, "2026-12-03", maybe=_AWS_SG_RULE_MAYBE),
     Row("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", _AWS_SG_RULE_REPLACE,
         _AWS_SG_RULE + "; " + _AWS_REGION_GUIDE, "2026-12-03", maybe=_AWS_SG_RULE_MAYBE),
-    Row("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", (),
-        "https://github.com/hashicorp/terraform-provider-aws (IAM is global: no region)", "2026-12-03",
-        partial=_AWS_PARTIAL),
+    # Plugin framework: role_name has RequiresReplace, policy_arns is synced in place (IAM is global).
+    Row("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", ("roleName",),
+        "https://github.com/hashicorp/terraform-provider-aws/blob/feaafa423b63f3d3875aa4554aca3d749529b93a/"
+        "internal/service/iam/role_policy_attachments_exclusive.go", "2026-12-03"),
     # --- azure-native: WillReplaceOnChanges is generated from path parameters (the resource's
     # name, resourceGroupName), properties the API spec marks create-only (x-ms-mutability) and
     # the provider's own forceNewMap; only the map is listed here, so these rows are partial

@@ -13,6 +13,8 @@ dockyard/replacements.py, not from the code under test:
 * elbv2/listener.go: ``port`` has no ForceNew, ``load_balancer_arn`` is ForceNew;
 * ec2/vpc_security_group_ingress_rule.go (the rule base both directions share): ``description``
   and the ports are modified in place, ``security_group_id`` has RequiresReplace;
+* iam/role_policy_attachments_exclusive.go: ``policy_arns`` is synced in place, ``role_name`` has
+  RequiresReplace;
 * pulumi-azure-native's generated ManagedCluster schema (gen_managedcluster_test.snap):
   ``agentPoolProfiles`` is not marked willReplaceOnChanges, the path parameter ``resourceName`` is;
 * its generated network schema (gen_vnet_test.snap): the inputs changed in place below are not
@@ -41,6 +43,7 @@ TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
 LISTENER = "aws:lb/listener:Listener"
 SG_IN = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 SG_OUT = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+EXCLUSIVE = "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive"
 AKS = "azure-native:containerservice:ManagedCluster"
 VNET, SUBNET = "azure-native:network:VirtualNetwork", "azure-native:network:Subnet"
 NSG, ASG = "azure-native:network:NetworkSecurityGroup", "azure-native:network:ApplicationSecurityGroup"
@@ -101,6 +104,7 @@ UPDATED = [
     ("aws-dev", LISTENER, {"port": 8080}),
     ("aws-dev", SG_IN, {"description": "another description"}),
     ("aws-dev", SG_OUT, {"fromPort": 443, "toPort": 443}),
+    ("aws-dev", EXCLUSIVE, {"policyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}),
     ("azure-dev", VNET, {"addressSpace": {"addressPrefixes": ["10.44.0.0/16"]}}),
     ("azure-dev", SUBNET, {"addressPrefix": "10.43.2.0/24"}),
     ("azure-dev", PIP, {"publicIPAllocationMethod": "Dynamic"}),
@@ -118,6 +122,7 @@ REPLACED = [
                                               "loadbalancer/net/other/0123456789abcdef"}),
     ("aws-dev", SG_IN, {"securityGroupId": "sg-0123456789abcdef0"}),
     ("aws-dev", SG_OUT, {"securityGroupId": "sg-0123456789abcdef0"}),
+    ("aws-dev", EXCLUSIVE, {"roleName": "another-role"}),
     ("azure-dev", AKS, {"resourceName": "dockyard-other"}),
     ("azure-dev", VNET, {"virtualNetworkName": "other-vnet"}),
     ("azure-dev", SUBNET, {"virtualNetworkName": "other-vnet"}),
