@@ -52,6 +52,13 @@ _AWS_REGION = ("region",)
 _AWS_LB = ("https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/elbv2/load_balancer.go "
            "(stored version id 1325024694)")
 _AWS_EC2 = "https://github.com/hashicorp/terraform-provider-aws/blob/{}/internal/service/ec2/{}"
+# ELBv2 load balancer CustomizeDiffs (customizeDiffLoadBalancerNLB / ALB in _AWS_LB) force a
+# replacement on some subnet and security group changes, depending on the load balancer's type.
+_AWS_LB_MAYBE = {
+    "subnets": "for a network load balancer, unless the change only adds subnets",
+    "subnetMappings": "when an existing mapping changes, or a network load balancer loses one",
+    "securityGroups": "for a network load balancer gaining its first or losing its last security group",
+}
 # Files read through the code index at their newest stored version (no commit id given there).
 _AWS_ECS_SERVICE = ("https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/ecs/service.go "
                     "(stored version id 5237802116)")
@@ -374,7 +381,7 @@ _ROWS: list[Row] = [
     Row("aws:lb/loadBalancer:LoadBalancer",
         (*_AWS_REGION, "customerOwnedIpv4Pool", "internal", "loadBalancerType", "name", "namePrefix"),
         _AWS_LB + "; " + _AWS_REGION_GUIDE, "2026-12-03",
-        partial="its CustomizeDiff may force replacement for network load balancers (subnets, security groups)"),
+        maybe=_AWS_LB_MAYBE),
     Row("aws:lb/targetGroup:TargetGroup", _AWS_TARGET_GROUP_REPLACE, _AWS_TARGET_GROUP + "; " + _AWS_REGION_GUIDE,
         "2026-12-03", maybe=_AWS_TARGET_GROUP_MAYBE),
     Row("aws:alb/listener:Listener", _AWS_LISTENER_REPLACE, _AWS_LISTENER + "; " + _AWS_REGION_GUIDE, "2026-12-03",
@@ -382,7 +389,7 @@ _ROWS: list[Row] = [
     Row("aws:alb/loadBalancer:LoadBalancer",
         (*_AWS_REGION, "customerOwnedIpv4Pool", "internal", "loadBalancerType", "name", "namePrefix"),
         _AWS_LB + "; " + _AWS_REGION_GUIDE, "2026-12-03",
-        partial="its CustomizeDiff may force replacement for network load balancers (subnets, security groups)"),
+        maybe=_AWS_LB_MAYBE),
     Row("aws:alb/targetGroup:TargetGroup", _AWS_TARGET_GROUP_REPLACE, _AWS_TARGET_GROUP + "; " + _AWS_REGION_GUIDE,
         "2026-12-03", maybe=_AWS_TARGET_GROUP_MAYBE),
     # VPC security group rules (plugin framework, one base schema for ingress and egress): only

@@ -13,6 +13,8 @@ dockyard/replacements.py, not from the code under test:
 * elbv2/listener.go: ``port`` has no ForceNew, ``load_balancer_arn`` is ForceNew;
 * ec2/vpc_security_group_ingress_rule.go (the rule base both directions share): ``description``
   and the ports are modified in place, ``security_group_id`` has RequiresReplace;
+* elbv2/load_balancer.go: ``idle_timeout`` has no ForceNew and no CustomizeDiff touches it; the
+  network load balancer's CustomizeDiff replaces it when its security groups go from some to none;
 * iam/role_policy_attachments_exclusive.go: ``policy_arns`` is synced in place, ``role_name`` has
   RequiresReplace;
 * pulumi-azure-native's generated ManagedCluster schema (gen_managedcluster_test.snap):
@@ -44,6 +46,7 @@ LISTENER = "aws:lb/listener:Listener"
 SG_IN = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 SG_OUT = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 EXCLUSIVE = "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive"
+AWS_LB = "aws:lb/loadBalancer:LoadBalancer"
 AKS = "azure-native:containerservice:ManagedCluster"
 VNET, SUBNET = "azure-native:network:VirtualNetwork", "azure-native:network:Subnet"
 NSG, ASG = "azure-native:network:NetworkSecurityGroup", "azure-native:network:ApplicationSecurityGroup"
@@ -105,6 +108,7 @@ UPDATED = [
     ("aws-dev", SG_IN, {"description": "another description"}),
     ("aws-dev", SG_OUT, {"fromPort": 443, "toPort": 443}),
     ("aws-dev", EXCLUSIVE, {"policyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}),
+    ("aws-dev", AWS_LB, {"idleTimeout": 120}),
     ("azure-dev", VNET, {"addressSpace": {"addressPrefixes": ["10.44.0.0/16"]}}),
     ("azure-dev", SUBNET, {"addressPrefix": "10.43.2.0/24"}),
     ("azure-dev", PIP, {"publicIPAllocationMethod": "Dynamic"}),
@@ -200,3 +204,12 @@ def test_a_security_group_rule_source_may_replace_it(tmp_path, capsys):
     head = _edited(base, SG_IN, name, lambda i: i.update(cidrIpv4="198.51.100.0/24"))
     line = _line(tmp_path, capsys, base, head, SG_IN, name)
     assert "may replace" in line and "(cidrIpv4" in line and "unknown" not in line, line
+
+
+def test_a_network_load_balancer_losing_its_security_groups_may_be_replaced(tmp_path, capsys):
+    base = _preview("aws-dev")
+    (name,) = [r["name"] for r in base["resources"]
+               if r["type"] == AWS_LB and r["inputs"].get("loadBalancerType") == "network"]
+    head = _edited(base, AWS_LB, name, lambda i: i.update(securityGroups=[]))
+    line = _line(tmp_path, capsys, base, head, AWS_LB, name)
+    assert "may replace" in line and "(securityGroups" in line and "unknown" not in line, line
