@@ -16,7 +16,15 @@ from dockyard import engine, preview, replacements
 from tests.conftest import ROOT
 
 # type -> (the input that is its cloud-side name, the scope that name is unique in). Written from
-# the providers' API docs (cited from memory on 2026-12-03, not fetched: this machine has no network; re-check), not from our code:
+# the providers' API docs, not from our code. Stored copies read 2026-12-03 (the rest was cited
+# from memory: re-check):
+# - https://learn.microsoft.com/en-us/azure/azure-resource-manager/management/resource-name-rules
+#   (Entity / Scope tables; virtualMachines: scope "resource group");
+# - https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/elasticloadbalancingv2/aws.sdk.kotlin.services.elasticloadbalancingv2.model/-create-target-group-request/-builder/name.html
+#   (a target group name "must be unique per region per account");
+# - https://docs.cloud.google.com/compute/docs/regions-zones/global-regional-zonal-resources
+#   (its Japanese edition: Compute Engine resource names are unique within the project, whatever
+#   their scope; the zone/region scopes below are narrower than that and only name the clash).
 # - Azure ARM: a resource's name is a path parameter, unique among its type in its parent
 #   (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules);
 # - Compute Engine / GKE: resource names are unique in their project/region/zone/cluster
