@@ -407,11 +407,14 @@ _ROWS: list[Row] = [
     # --- azure-native: WillReplaceOnChanges is generated from path parameters (the resource's
     # name, resourceGroupName), properties the API spec marks create-only (x-ms-mutability) and
     # the provider's own forceNewMap; only the map is listed here, so these rows are partial
-    # (ManagedCluster, the network resources, VirtualMachine and SshPublicKey excepted: their
-    # generated schema or API spec was read, see _AZURE_AKS_SCHEMA, _AZURE_NETWORK_SCHEMA and
-    # _AZURE_COMPUTE_SPEC).
-    Row("azure-native:resources:ResourceGroup", ("location",), _AZURE_FORCE_NEW, "2026-12-03",
-        partial=_AZURE_PARTIAL),  # forceNewMap Resources/ResourceGroup
+    # (ResourceGroup, ManagedCluster, the network resources, VirtualMachine and SshPublicKey
+    # excepted: their generated schema or API spec was read, see their sources).
+    # forceNewMap Resources/ResourceGroup (location), plus the path parameter; the 2024-03-01 spec
+    # (the installed SDK's version) marks none of ResourceGroup's own properties create-only.
+    Row("azure-native:resources:ResourceGroup", ("location", "resourceGroupName"),
+        "https://github.com/Azure/azure-rest-api-specs/blob/1eb311c3f6f22913eab7d5ad755aa474ae15d67f/specification/"
+        "resources/resource-manager/Microsoft.Resources/stable/2024-03-01/resources.json; " + _AZURE_FORCE_NEW,
+        "2026-12-03"),
     Row("azure-native:network:VirtualNetwork", ("location", "resourceGroupName", "virtualNetworkName"),
         _AZURE_FORCE_NEW + "; " + _AZURE_NETWORK_SCHEMA, "2026-12-03"),
     Row("azure-native:network:PublicIPAddress",

@@ -24,7 +24,9 @@ dockyard/replacements.py, not from the code under test:
   ``virtualNetworkName``) are;
 * the compute API spec (2024-11-01): no VirtualMachine or SshPublicKey property is create-only
   (x-ms-mutability), so ``hardwareProfile.vmSize`` and ``publicKey`` update in place; their path
-  parameters ``vmName`` and ``sshPublicKeyName`` replace.
+  parameters ``vmName`` and ``sshPublicKeyName`` replace;
+* the resources API spec (2024-03-01): a ResourceGroup's ``tags`` are not create-only, its path
+  parameter ``resourceGroupName`` replaces.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ NSG, ASG = "azure-native:network:NetworkSecurityGroup", "azure-native:network:Ap
 NIC, PIP = "azure-native:network:NetworkInterface", "azure-native:network:PublicIPAddress"
 AZ_LB = "azure-native:network:LoadBalancer"
 VM, SSH_KEY = "azure-native:compute:VirtualMachine", "azure-native:compute:SshPublicKey"
+RG = "azure-native:resources:ResourceGroup"
 
 
 @functools.cache
@@ -109,6 +112,7 @@ UPDATED = [
     ("aws-dev", SG_OUT, {"fromPort": 443, "toPort": 443}),
     ("aws-dev", EXCLUSIVE, {"policyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}),
     ("aws-dev", AWS_LB, {"idleTimeout": 120}),
+    ("azure-dev", RG, {"tags": {"team": "b"}}),
     ("azure-dev", VNET, {"addressSpace": {"addressPrefixes": ["10.44.0.0/16"]}}),
     ("azure-dev", SUBNET, {"addressPrefix": "10.43.2.0/24"}),
     ("azure-dev", PIP, {"publicIPAllocationMethod": "Dynamic"}),
@@ -137,6 +141,7 @@ REPLACED = [
     ("azure-dev", AZ_LB, {"loadBalancerName": "other-lb"}),
     ("azure-dev", VM, {"vmName": "other-vm"}),
     ("azure-dev", SSH_KEY, {"sshPublicKeyName": "other-key"}),
+    ("azure-dev", RG, {"resourceGroupName": "other-rg"}),
 ]
 
 
