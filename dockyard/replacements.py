@@ -73,13 +73,14 @@ _AWS_LISTENER_MAYBE = {"defaultActions.jwtValidation": "in the Pulumi SDK, newer
 # ELBv2 target group (aws_lb_target_group / aws_alb_target_group); its CustomizeDiffs only validate.
 _AWS_TARGET_GROUP_REPLACE = (*_AWS_REGION, "ipAddressType", "name", "namePrefix", "port", "protocol",
                              "protocolVersion", "targetType", "vpcId")
+_AWS_TARGET_GROUP_MAYBE = {"targetControlPort": "in the Pulumi SDK, newer than the version read"}
+# VPC security group rules: the rule base both ingress and egress rules share.
 _AWS_SG_RULE = _AWS_EC2.format("d2b7f56a7c451244abd1e467109ba703bd9eedd3", "vpc_security_group_ingress_rule.go "
                                 "(securityGroupRuleResource, shared by the egress rule)")
 _AWS_SG_RULE_REPLACE = (*_AWS_REGION, "securityGroupId")
 _AWS_SG_RULE_MAYBE = {p: "when the rule's source kind changes (cidrIpv4, cidrIpv6, prefixListId or "
                          "referencedSecurityGroupId); a new value of the same kind updates in place"
                       for p in ("cidrIpv4", "cidrIpv6", "prefixListId", "referencedSecurityGroupId")}
-_AWS_TARGET_GROUP_MAYBE = {"targetControlPort": "in the Pulumi SDK, newer than the version read"}
 _AWS_INSTANCE = ("https://github.com/hashicorp/terraform-provider-aws/blob/0015dfcd06d5d78e5e1c3cabe8cea837d379d1c7/"
                  "internal/service/ec2/ec2_instance.go (ForceNew; registry page "
                  "https://www.pulumi.com/registry/packages/aws/api-docs/ec2/instance/)")
@@ -114,10 +115,6 @@ _AZURE_FORCE_NEW = ("https://github.com/pulumi/pulumi-azure-native/blob/1b7112af
                     "provider/pkg/gen/replacement.go (forceNewMap; WillReplaceOnChanges in provider/pkg/gen/"
                     "properties.go)")
 _AZURE_PARTIAL = "its name, resourceGroupName and create-only (x-ms-mutability) properties replace too"
-# The provider's generated schema for ManagedCluster (API 2025-10-01), a test snapshot: its inputs
-# marked willReplaceOnChanges are the forceNewMap entries plus the path parameters resourceGroupName
-# and resourceName; no other input is create-only (x-ms-mutability). Create-only fields of nested
-# types do not replace the resource (properties.go forceNew: ForceNewSetOnReferencedType).
 # The provider's generated schema for the whole network module (API 2023-02-01, the installed SDK
 # uses 2024-05-01), a test snapshot:
 # for VirtualNetwork, Subnet, PublicIPAddress, NetworkInterface, NetworkSecurityGroup, LoadBalancer
@@ -138,6 +135,10 @@ _AZURE_COMPUTE_SPEC = ("https://github.com/Azure/azure-rest-api-specs/blob/{1}/s
                        "azure-rest-api-specs/blob/08272fcc1e9cf3e007cb7a333d777b99ceab7bf1/specification/compute/"
                        "resource-manager/Microsoft.Compute/common-types/v1/common.json; " + _AZURE_FORCE_NEW)
 _AZURE_SHARED_TYPE = "when a forceNewMap field inside it (location, sku, ...) changes: the shared type's flags were not read"
+# The provider's generated schema for ManagedCluster (API 2025-10-01), a test snapshot: its inputs
+# marked willReplaceOnChanges are the forceNewMap entries plus the path parameters resourceGroupName
+# and resourceName; no other input is create-only (x-ms-mutability). Create-only fields of nested
+# types do not replace the resource (properties.go forceNew: ForceNewSetOnReferencedType).
 _AZURE_AKS_SCHEMA = ("https://github.com/pulumi/pulumi-azure-native/blob/b823145301a4aee4a39fab540694ab7045e1c068/"
                      "provider/pkg/gen/__snapshots__/gen_managedcluster_test.snap; https://github.com/pulumi/"
                      "pulumi-azure-native/blob/f65ea5bef29384bd93a2edb09b0a21beaadc5a20/provider/pkg/gen/properties.go")
