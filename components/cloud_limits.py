@@ -2,13 +2,17 @@
 
 Checked by components/config.py before anything is declared, each error naming its config key.
 The tables are dated: a cloud's offer changes, so each entry says where it was read. They list
-what is NOT offered where (a combination missing here is let through, and the cloud has the last
-word); the offline preview's mocks (dockyard/mocks/) refuse the same things as a backstop.
+what is NOT offered where, or (Azure VM sizes) where each size is offered; a combination they do
+not know is let through, and the cloud has the last word; the offline preview's mocks (dockyard/mocks/) refuse the same things as a backstop.
 """
 
 from __future__ import annotations
 
+import csv
+import functools
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
 # --- sizes and regions (read 2026-12-02) -------------------------------------------------------
 
@@ -140,10 +144,59 @@ AZURE_RETIRED_SIZES: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"^Standard_NC(6|12|24)s_v3$"), "NC6s_v3, NC12s_v3 and NC24s_v3 were retired on 2025-09-30"),
 )
 
-#: Azure VM sizes offered in some Regions only: size pattern -> the Regions known NOT to offer it.
-#: Empty: no per-Region fact was found in a citable source on 2026-12-03 (Microsoft's "Products
-#: available by region" page is rendered by script); a size/Region pair missing here is let through.
-AZURE_SIZE_REGIONS_NOT_OFFERED: dict[str, frozenset[str]] = {}
+#: Azure VM sizes per Region, with their Linux pay-as-you-go price (USD/hour): the dated table
+#: components/azure_vm_sizes.csv, written by tools/azure_vm_prices.py from
+#: Azure/karpenter-provider-azure@352646f5 pkg/providers/pricing/zz_generated.pricing.go (generated
+#: 2026-06-18 from the Azure Retail Prices API). A size the table has, in a Region the table has,
+#: without a price there is not offered there; a size or Region the table lacks is let through,
+#: and so are the sizes that exist without a price (refuse_if_absent 0). dockyard/cost.py prices
+#: Azure VMs from the same table.
+AZURE_VM_SIZES_FILE = Path(__file__).with_name("azure_vm_sizes.csv")
+
+
+@dataclass(frozen=True)
+class AzureVmSizes:
+    generated: str  # the day the source table was generated (YYYY-MM-DD)
+    source: str  # "owner/repo@commit path" of the source table
+    regions: frozenset[str]
+    prices: dict[str, dict[str, float]]  # lower-case size -> region -> USD/hour
+    names: dict[str, str]  # lower-case size -> the size as Azure spells it
+    never_refused: frozenset[str]  # lower-case sizes that exist without a price
+
+
+@functools.cache
+def azure_vm_sizes() -> AzureVmSizes:
+    """The table of components/azure_vm_sizes.csv, read once."""
+    text = AZURE_VM_SIZES_FILE.read_text(encoding="utf-8")
+    generated = re.search(r"generated at (\d{4}-\d{2}-\d{2})", text).group(1)
+    source = re.search(r"^# Source: (\S+ \S+)", text, re.MULTILINE).group(1)
+    rows = csv.reader(line for line in text.splitlines() if line and not line.startswith("#"))
+    header = next(rows)
+    regions = header[2:]
+    prices, names, never = {}, {}, set()
+    for size, refuse, *cells in rows:
+        key = size.lower()
+        names[key] = size
+        prices[key] = {r: float(c) for r, c in zip(regions, cells, strict=True) if c}
+        if refuse == "0":
+            never.add(key)
+    return AzureVmSizes(generated, source, frozenset(regions), prices, names, frozenset(never))
+
+
+def azure_size_region_problem(size: str, location: str) -> str | None:
+    """Why ``size`` is not offered in Azure ``location`` per the dated table (None when the table
+    does not say so)."""
+    table, region, key = azure_vm_sizes(), azure_location(location), size.lower()
+    offered = table.prices.get(key)
+    if offered is None or key in table.never_refused or region not in table.regions or region in offered:
+        return None
+    elsewhere = sorted(offered)
+    some = ", ".join(elsewhere[:4]) + (f" and {len(elsewhere) - 4} more" if len(elsewhere) > 4 else "")
+    repo_commit = table.source[:table.source.index("@") + 9]
+    return (f"{size} is not offered in {region}: it has no pay-as-you-go price there (table generated "
+            f"{table.generated} from the Azure Retail Prices API, {repo_commit}); regions that offer it: "
+            f"{some or 'none'}")
+
 
 #: Ports every Dockyard VM already opens, by rule: a host's sshPort or a swarm's published port
 #: equal to one of them would give an Azure network security group two rules of one name
@@ -234,9 +287,7 @@ def size_problem(cloud: str, size: str, region: str | None) -> str | None:
         for pattern, why in AZURE_RETIRED_SIZES:
             if pattern.match(size):
                 return f"{size} is offered in no Azure region: {why} (table of 2026-12-03)"
-        for pattern, regions in AZURE_SIZE_REGIONS_NOT_OFFERED.items():
-            if re.match(pattern, size) and region in regions:
-                return f"{size} is not offered in {region} (table of 2026-12-03)"
+        return azure_size_region_problem(size, region)
     if cloud == "gcp":
         zones = gcp_zones_of(region)
         refusing = gce_zones_refusing(size, zones)

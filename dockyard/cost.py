@@ -73,10 +73,24 @@ class PriceBook:
             for rec in csv.DictReader(lines):
                 rows.append(Price(cloud=cloud, item=rec["item"], size=rec["size"], region=rec["region"],
                                   unit=rec["unit"], usd=float(rec["usd"]), source=rec["source"], read=rec["read"]))
-        return cls(rows)
+        return cls(rows + _azure_vm_rows())
 
     def lookup(self, cloud: str, item: str, size: str, region: str) -> Price | None:
         return self.rows.get((cloud, item, size, region)) or self.rows.get((cloud, item, size, "*"))
+
+
+def _azure_vm_rows() -> list[Price]:
+    """Azure VM hours come from the dated size table that config validation also reads
+    (components/azure_vm_sizes.csv), so a size's price and its being offered have one source."""
+    from components.cloud_limits import AZURE_VM_SIZES_FILE, azure_vm_sizes
+
+    table = azure_vm_sizes()
+    source = (f"https://azure.microsoft.com/pricing/details/virtual-machines/linux/ ; {table.source} "
+              f"(Azure Retail Prices API, Linux pay-as-you-go, generated {table.generated}; via "
+              f"components/{AZURE_VM_SIZES_FILE.name})")
+    return [Price(cloud="azure", item="vm", size=table.names[key], region=region, unit="hour", usd=usd,
+                  source=source, read=table.generated)
+            for key, by_region in table.prices.items() for region, usd in by_region.items()]
 
 
 @dataclass

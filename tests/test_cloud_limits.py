@@ -156,6 +156,50 @@ def test_azure_sizes_still_offered_pass():
         config.validate({"hosts": [{"name": "web", "cloud": "azure", "size": size}]}, AZURE, ROOT, stack="dev")
 
 
+# Expected facts (Azure/karpenter-provider-azure@352646f5 pkg/providers/pricing/zz_generated.pricing.go,
+# generated 2026-06-18 from the Azure Retail Prices API): chilecentral has no Linux pay-as-you-go price
+# for Standard_D2s_v3 (westeurope does: 0.12/hour); Standard_DS2_v2 has none there either, but it is one
+# of the sizes that exist without a price (skus_missing_price.go at 84e2933b^), so it is not refused.
+CHILE = {"azure-native:location": "chilecentral"}
+
+
+@pytest.mark.parametrize("raw,where", [
+    ({"hosts": [{"name": "web", "cloud": "azure", "size": "Standard_D2s_v3"}]}, "dockyard:hosts[0].size"),
+    ({"swarm": {"cloud": "azure", "size": "Standard_D2s_v3"}}, "dockyard:swarm.size"),
+    ({"kubernetes": {"cluster": "aks", "nodeSize": "Standard_D2s_v3"}}, "dockyard:kubernetes.nodeSize"),
+])
+def test_an_azure_size_not_offered_in_the_region(raw, where):
+    err = _refused(raw, CHILE)
+    assert err.where == where and "chilecentral" in err.message and "2026-06-18" in err.message
+    assert "westeurope" in err.message or "more" in err.message  # names regions that do offer it
+
+
+def test_azure_sizes_the_region_table_does_not_refuse():
+    for size in ("Standard_DS2_v2", "Standard_B2s", "Standard_D2as_v5", "Standard_NV12s_v3"):
+        config.validate({"hosts": [{"name": "web", "cloud": "azure", "size": size}]}, CHILE, ROOT, stack="dev")
+    # A region the table does not know is Azure's to judge.
+    config.validate({"hosts": [{"name": "web", "cloud": "azure", "size": "Standard_D2s_v3"}]},
+                    {"azure-native:location": "newlandcentral"}, ROOT, stack="dev")
+
+
+def test_the_cli_refuses_an_aks_node_size_the_region_lacks(capsys):
+    code = cli.main(["preview", "azure-dev", "-C", str(ROOT), "--set", "kubernetes.region=chilecentral"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith("error: dockyard:kubernetes.nodeSize:") and "Standard_D2s_v3" in err
+
+
+def test_the_azure_size_table_is_what_the_generator_writes_from_the_mirror():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("azure_vm_prices", ROOT / "tools" / "azure_vm_prices.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    if not Path(gen.MIRROR).is_dir():
+        pytest.skip(f"no local mirror of {gen.REPO} at {gen.MIRROR}")
+    assert gen.render() == (ROOT / "components" / "azure_vm_sizes.csv").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("zone", ["us-east-1g", "ca-central-1c", "eu-west-1d", "ap-northeast-1e"])
 def test_an_aws_host_in_a_zone_that_does_not_exist(zone):
     err = _refused({"hosts": [{"name": "web", "cloud": "aws", "region": zone}]}, AWS)

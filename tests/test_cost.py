@@ -147,16 +147,25 @@ def test_an_unassigned_do_reserved_ip_costs_its_row():
     assert est.monthly == pytest.approx(row("digitalocean", "reserved-ip-unassigned")) and not est.partial
 
 
-def test_azure_dev_priced_part_agrees_with_a_hand_computation_and_names_the_rest():
+# Azure VM hours, westeurope, Linux pay-as-you-go, USD per hour, as Azure/karpenter-provider-azure@352646f5
+# pkg/providers/pricing/zz_generated.pricing.go records them ("generated at 2026-06-18T03:43:41Z" from the Azure
+# Retail Prices API): Standard_B2s 0.048, Standard_D2s_v3 0.12 (the same 0.12 as the 2024-01-31 recording the
+# book used before, TheCloudTheory/arm-estimator@67d18cfe).
+AZ_WESTEUROPE_B2S_HOUR = 0.048
+AZ_WESTEUROPE_D2S_V3_HOUR = 0.12
+
+
+def test_azure_dev_is_priced_whole_and_agrees_with_a_hand_computation():
     doc = _preview("azure-dev")
     region = "westeurope"
-    d2s = row("azure", "vm", "Standard_D2s_v3", region) * HOURS
+    d2s = AZ_WESTEUROPE_D2S_V3_HOUR * HOURS
+    b2s = AZ_WESTEUROPE_B2S_HOUR * HOURS
     # Every VM's OS disk is StandardSSD_LRS of 30 GiB, billed as the 32 GiB tier (E4), one month each.
     e4 = row("azure", "managed-disk", "StandardSSD_LRS-32", region)
-    # stacks/Pulumi.azure-dev.yaml: the Docker host (B2s: no row, but its OS disk has one); swarm 1 manager + 2 workers
-    # on Standard_D2s_v3 with their OS disks; AKS 2 nodes Standard_D2s_v3 on the Free tier (no control-plane fee);
-    # the App Service plan B1 (Linux) with 1 instance.
-    expected = 1 * e4 + 3 * (d2s + e4) + 2 * d2s + row("azure", "aks-control-plane", "free") * HOURS \
+    # stacks/Pulumi.azure-dev.yaml: the Docker host (Standard_B2s, the default Azure size) with its OS disk; swarm
+    # 1 manager + 2 workers on Standard_D2s_v3 with their OS disks; AKS 2 nodes Standard_D2s_v3 on the Free tier (no
+    # control-plane fee); the App Service plan B1 (Linux) with 1 instance.
+    expected = 1 * (b2s + e4) + 3 * (d2s + e4) + 2 * d2s + row("azure", "aks-control-plane", "free") * HOURS \
         + 1 * row("azure", "app-service-plan", "B1", region) * HOURS
     # Standard static public IPv4 addresses, all month: the Docker host's, the swarm load balancer's, one per swarm node
     # (1 manager + 2 workers), and the one AKS gives sock-shop's front-end-lb Service: 6.
@@ -167,12 +176,8 @@ def test_azure_dev_priced_part_agrees_with_a_hand_computation_and_names_the_rest
     assert len(lb) == 1 and len(lb[0].get("loadBalancingRules") or []) + len(lb[0].get("outboundRules") or []) <= 5
     expected += row("azure", "load-balancer-standard", "", region) * HOURS
     assert doc["cost"]["monthly"] == pytest.approx(expected, abs=0.01)
-    # What the book cannot price yet is named (see azure.csv's header), and the total says it is partial.
-    assert doc["cost"]["partial"] is True
-    unpriced = " ".join(doc["cost"]["unpriced"])
-    assert "vm Standard_B2s" in unpriced
-    for priced in ("managed-disk", "Standard_D2s_v3", "app-service-plan", "public-ip", "load-balancer"):
-        assert priced not in unpriced
+    # Every line is priced (the B2s host was the one gap before the size table), so the total is whole.
+    assert doc["cost"]["partial"] is False and not doc["cost"]["unpriced"]
 
 
 def test_an_azure_load_balancer_pays_rule_hours_beyond_the_first_5():
@@ -262,7 +267,7 @@ def test_scaling_the_aks_node_pool_shows_its_delta(tmp_path):
     head.write_text(json.dumps(_preview("azure-dev", "kubernetes.nodeCount=3")))
     out = _cli("diff", str(base), str(head))
     assert out.returncode == 0, out.stderr
-    node = row("azure", "vm", "Standard_D2s_v3", "westeurope") * HOURS  # one more node, all month
+    node = AZ_WESTEUROPE_D2S_V3_HOUR * HOURS  # one more node, all month
     before, after = 2 * node, 3 * node
     section = out.stdout.split("monthly cost:")[1]
     assert f"+${node:.2f}  azure-native:containerservice:ManagedCluster" in section

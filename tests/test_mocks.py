@@ -138,6 +138,41 @@ def test_an_azure_security_group_refuses_two_rules_of_one_name(mock_engine):
     _refused(mock_engine, program, "two security rules are named")
 
 
+# Azure/karpenter-provider-azure@352646f5 zz_generated.pricing.go (generated 2026-06-18): chilecentral has no
+# price, so no offer, for Standard_D2s_v3 (westeurope has one); ARM answers SkuNotAvailable.
+def test_an_azure_vm_of_a_size_its_location_lacks_is_refused(mock_engine):
+    import pulumi_azure_native as az
+
+    def program():
+        az.compute.VirtualMachine("vm", resource_group_name="rg", location="chilecentral",
+                                  hardware_profile={"vm_size": "Standard_D2s_v3"})
+
+    _refused(mock_engine, program, "SkuNotAvailable.*Standard_D2s_v3.*chilecentral")
+
+
+def test_an_aks_node_pool_of_a_size_its_location_lacks_is_refused(mock_engine):
+    import pulumi_azure_native as az
+
+    def program():
+        az.containerservice.ManagedCluster("aks", resource_group_name="rg", location="chilecentral", dns_prefix="k",
+                                           agent_pool_profiles=[{"name": "system", "mode": "System", "count": 1,
+                                                                 "vm_size": "Standard_D2s_v3"}])
+
+    _refused(mock_engine, program, "SkuNotAvailable.*Standard_D2s_v3.*chilecentral")
+
+
+def test_azure_sizes_offered_in_the_location_are_created(mock_engine):
+    import pulumi_azure_native as az
+
+    def program():
+        az.compute.VirtualMachine("vm", resource_group_name="rg", location="westeurope",
+                                  hardware_profile={"vm_size": "Standard_D2s_v3"})
+        az.compute.VirtualMachine("ds", resource_group_name="rg", location="chilecentral",
+                                  hardware_profile={"vm_size": "Standard_DS2_v2"})  # exists without a price
+
+    assert len(mock_engine.run(program).of_type("azure-native:compute:VirtualMachine")) == 2
+
+
 def test_an_azure_subnet_lies_inside_its_virtual_network(mock_engine):
     import pulumi_azure_native as az
 

@@ -369,12 +369,24 @@ def _az_ssh_key(ctx, inputs):
 _AZ_VM_NAME = re.compile(r"^[A-Za-z0-9-]{0,63}[A-Za-z0-9]\Z")
 
 
+def az_size_offered(ctx, size, location) -> None:
+    """ARM refuses a VM size its location does not offer (SkuNotAvailable): the dated tables of
+    components/cloud_limits.py, the ones config validation checks first."""
+    from components.cloud_limits import size_problem
+
+    if known(size) and known(location) and size and location:
+        problem = size_problem("azure", size, location)
+        if problem:
+            raise ctx.refuse(f"SkuNotAvailable: {problem}")
+
+
 @resource_outputs("azure-native:compute:VirtualMachine")
 def _az_vm(ctx, inputs):
     for key, value in (("vmName", inputs.get("vmName")), ("osProfile.computerName",
                                                           (inputs.get("osProfile") or {}).get("computerName"))):
         if known(value) and not _AZ_VM_NAME.match(value):
             raise ctx.refuse(f"{key} {value!r} must be 1-64 letters, digits and '-', not ending in '-'")
+    az_size_offered(ctx, (inputs.get("hardwareProfile") or {}).get("vmSize"), inputs.get("location"))
     name, rid = _az_id(ctx, inputs, "Microsoft.Compute", "virtualMachines", "vmName")
     out = {"id": rid, "name": name, "vmId": f"{ctx.hex(8)}-0000-4000-8000-{ctx.hex(12, 'vm')}",
            "provisioningState": "Succeeded"}

@@ -13,6 +13,7 @@ import re
 
 import yaml
 
+from dockyard.mocks.hosts import az_size_offered
 from dockyard.mocks.registry import MockContext, invoke, resource_outputs
 
 _SUBSCRIPTION = "00000000-0000-4000-8000-000000000000"
@@ -130,6 +131,8 @@ def _eks(ctx, inputs):
 def _aks(ctx, inputs):
     prefix = inputs.get("dnsPrefix") or ctx.name
     location = inputs.get("location") or "westeurope"
+    for pool in inputs.get("agentPoolProfiles") or []:
+        az_size_offered(ctx, pool.get("vmSize") if isinstance(pool, dict) else None, location)
     identity = dict(inputs.get("identity") or {})
     if identity.get("type") == "SystemAssigned":
         identity.update(principalId=_guid(ctx, "principal"), tenantId=_guid(ctx, "tenant"))
