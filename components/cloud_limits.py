@@ -41,7 +41,7 @@ GCE_SERIES_ZONES: dict[str, frozenset[str]] = {
 #: there are one account's (the offline preview's); AWS_OTHER_ACCOUNT_LETTERS lists the letters
 #: other accounts may also have. A Region missing here is not refused: the cloud decides.
 AWS_ZONES: dict[str, dict[str, int]] = {
-    # us-east-1e is use1-az3 in this account (the zone without t3, see AWS_FAMILY_ZONES_NOT_OFFERED).
+    # us-east-1e is use1-az3 in this account (the zone without t3, see AWS_OFFERINGS_FILE).
     "us-east-1": {"a": 5, "b": 6, "c": 1, "d": 2, "e": 3, "f": 4},
     "us-east-2": {"a": 1, "b": 2, "c": 3},
     "us-west-1": {"a": 1, "c": 3},  # usw1-az2 is closed to new accounts
@@ -110,25 +110,75 @@ def aws_zone_problem(zone: str) -> str | None:
             f"{', '.join(region + x for x in letters)})")
 
 
-#: EC2 instance families not offered in a Region (DescribeInstanceTypeOfferings with
-#: location-type region returns nothing for them). T2: AWS's Free Tier offers t2.micro or, in
-#: the Regions without it, t3.micro (https://aws.amazon.com/free/, read 2026-12-03), and eu-north-1
-#: (Stockholm) is one of those; Terratest's "Picking EC2
-#: instance types" (https://terratest.gruntwork.io/docs/testing-best-practices/picking-instance-types,
-#: read 2026-12-03) documents the same gap. Incomplete on purpose: only facts read somewhere are
-#: here, and a family/Region pair missing from this table is let through (the cloud decides).
-AWS_FAMILY_REGIONS_NOT_OFFERED: dict[str, frozenset[str]] = {
-    "t2": frozenset({"eu-north-1"}),
-}
+#: EC2 instance types offered per Region, and per zone ID the ones a zone lacks: the dated table
+#: components/aws_instance_offerings.txt, written by tools/aws_instance_offerings.py from
+#: getmoto/moto@c6bd43ff moto/ec2/resources/instance_type_offerings (DescribeInstanceTypeOfferings
+#: with LocationType region and availability-zone-id, recorded monthly by moto's
+#: scripts/ec2_get_instance_type_offerings.py; snapshot 2026-08-01, each Region dated by the day it
+#: was last recorded; me-central-1 and me-south-1 are left out, no longer recorded). It agrees with what was read before: no T2 in
+#: eu-north-1 (https://aws.amazon.com/free/, read 2026-12-03), no T3 in use1-az3, no T2 in usw2-az4
+#: (hashicorp/terraform-provider-aws acceptance tests). A type the table never saw (newer than it,
+#: or misspelt) or a Region it lacks is let through: the cloud decides.
+AWS_OFFERINGS_FILE = Path(__file__).with_name("aws_instance_offerings.txt")
 
-#: EC2 instance families not offered in some zones, by AZ ID (zone names differ per account):
-#: use1-az3 has no T3 (components/hosts/aws.py picks only zones that offer the type); usw2-az4 has
-#: no T2 (hashicorp/terraform-provider-aws, Elastic Beanstalk environment acceptance tests exclude
-#: it for that reason). Used by the offline preview's getInstanceTypeOfferings.
-AWS_FAMILY_ZONES_NOT_OFFERED: dict[str, frozenset[str]] = {
-    "t3": frozenset({"use1-az3"}),
-    "t2": frozenset({"usw2-az4"}),
-}
+
+@dataclass(frozen=True)
+class AwsOfferings:
+    recorded: dict[str, str]  # Region -> the day its offerings were last recorded (YYYY-MM-DD)
+    source: str  # "owner/repo@commit path" of the recording
+    regions: dict[str, frozenset[str]]  # Region -> instance types it offers
+    zones_lacking: dict[str, frozenset[str]]  # AZ ID -> types its Region offers but it does not
+    known: frozenset[str]  # every type some Region offers
+
+
+def _aws_unpacked(words: list[str]) -> set[str]:
+    """{m5.large, m5.xlarge} from ["m5.large,xlarge"] (the file's one-family-per-word packing)."""
+    types = set()
+    for word in words:
+        family, sizes = word.split(".", 1)
+        types.update(f"{family}.{size}" for size in sizes.split(","))
+    return types
+
+
+@functools.cache
+def aws_offerings() -> AwsOfferings:
+    """The table of components/aws_instance_offerings.txt, read once."""
+    text = AWS_OFFERINGS_FILE.read_text(encoding="utf-8")
+    source = re.search(r"^# Source: (\S+ \S+)", text, re.MULTILINE).group(1)
+    recorded, regions, lacking = {}, {}, {}
+    for line in text.splitlines():
+        if line.startswith("region "):
+            _, name, recorded[name], *words = line.split(" ")
+            regions[name] = frozenset(_aws_unpacked(words))
+        elif line.startswith("zone "):
+            _, name, *words = line.split(" ")
+            lacking[name] = frozenset(_aws_unpacked(words))
+    return AwsOfferings(recorded, source, regions, lacking, frozenset().union(*regions.values()))
+
+
+def _aws_some(names: list[str]) -> str:
+    return (", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")) or "none"
+
+
+def aws_type_problem(itype: str, location: str) -> str | None:
+    """Why EC2 type ``itype`` cannot run in ``location`` (a Region, or a zone as this account names
+    it) per the dated table; None when the table does not say so."""
+    table = aws_offerings()
+    region, zone = aws_split_zone(location)
+    offered = table.regions.get(region)
+    if offered is None or itype not in table.known:
+        return None
+    when = f"DescribeInstanceTypeOfferings recorded {table.recorded[region]}, {table.source[:table.source.index('@') + 9]}"
+    if itype not in offered:
+        elsewhere = sorted(r for r, types in table.regions.items() if itype in types)
+        return f"{itype} is not offered in {region} ({when}); regions that offer it: {_aws_some(elsewhere)}"
+    zone_ids = aws_zone_ids(region)
+    if zone is None or itype not in table.zones_lacking.get(zone_ids.get(zone, ""), ()):
+        return None
+    others = [z for z, zid in zone_ids.items() if itype not in table.zones_lacking.get(zid, ())]
+    return (f"{itype} is not offered in {zone} ({zone_ids[zone]}; {when}); zones of {region} that offer it: "
+            f"{', '.join(others) or 'none'}")
+
 
 #: Azure VM sizes retired everywhere, so no Region offers them (date: source, read 2026-12-03):
 #: Basic and Standard A-series (A0-A11), 2024-08-31 (Azure/HDInsight release notes 2024-01-10,
@@ -278,11 +328,7 @@ def size_problem(cloud: str, size: str, region: str | None) -> str | None:
         return (f"DigitalOcean region {region} accepts no new Droplets (table of 2026-12-02); "
                 f"use {DO_CLOSED_REGIONS[region]}")
     if cloud == "aws":
-        region, _zone = aws_split_zone(region)
-        family = size.split(".", 1)[0]
-        if region in AWS_FAMILY_REGIONS_NOT_OFFERED.get(family, ()):
-            return (f"{size}: the {family.upper()} family is not offered in {region} (table of 2026-12-03); "
-                    "pick a current generation such as t3 or m7i")
+        return aws_type_problem(size, region)
     if cloud == "azure":
         for pattern, why in AZURE_RETIRED_SIZES:
             if pattern.match(size):

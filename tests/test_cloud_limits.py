@@ -140,6 +140,58 @@ def test_aws_sizes_the_table_does_not_refuse():
                     {"aws:region": "xx-new-1"}, ROOT, stack="dev")
 
 
+# Expected facts from DescribeInstanceTypeOfferings as recorded in getmoto/moto@c6bd43ff
+# (moto/ec2/resources/instance_type_offerings, 2026-08-01): ca-west-1 offers no m7i, eu-north-1 no
+# t3a, ap-northeast-2 no m6a; use1-az3 (us-east-1e here) offers no m7i and usw2-az4 (us-west-2d)
+# no t2, while us-east-1a, us-west-2a, ca-central-1 and eu-west-1 offer them.
+@pytest.mark.parametrize("raw,region,where", [
+    ({"hosts": [{"name": "web", "cloud": "aws", "size": "m7i.large"}]}, "ca-west-1", "dockyard:hosts[0].size"),
+    ({"swarm": {"cloud": "aws", "size": "t3a.small"}}, "eu-north-1", "dockyard:swarm.size"),
+    ({"kubernetes": {"cluster": "eks", "nodeSize": "m6a.large"}}, "ap-northeast-2", "dockyard:kubernetes.nodeSize"),
+    ({"hosts": [{"name": "web", "cloud": "aws", "size": "m7i.large", "region": "us-east-1e"}]}, "us-east-1",
+     "dockyard:hosts[0].size"),
+    ({"hosts": [{"name": "web", "cloud": "aws", "size": "t2.micro", "region": "us-west-2d"}]}, "us-west-2",
+     "dockyard:hosts[0].size"),
+])
+def test_an_aws_type_the_recorded_offerings_lack(raw, region, where):
+    err = _refused(raw, {"aws:region": region})
+    size = next(iter(raw.values()))
+    size = size[0]["size"] if isinstance(size, list) else size.get("size") or size.get("nodeSize")
+    assert err.where == where and size in err.message and "2026-08-01" in err.message
+
+
+@pytest.mark.parametrize("raw,region", [
+    ({"hosts": [{"name": "web", "cloud": "aws", "size": "m7i.large"}]}, "ca-central-1"),
+    ({"swarm": {"cloud": "aws", "size": "t3a.small"}}, "eu-west-1"),
+    ({"kubernetes": {"cluster": "eks", "nodeSize": "m6a.large"}}, "us-east-2"),
+    ({"hosts": [{"name": "web", "cloud": "aws", "size": "m7i.large", "region": "us-east-1a"}]}, "us-east-1"),
+    ({"hosts": [{"name": "web", "cloud": "aws", "size": "t2.micro", "region": "us-west-2a"}]}, "us-west-2"),
+    # A type the recording never saw (newer, or misspelt) is the cloud's to judge.
+    ({"hosts": [{"name": "web", "cloud": "aws", "size": "m99.large"}]}, "ca-west-1"),
+])
+def test_an_aws_type_the_recorded_offerings_have(raw, region):
+    config.validate(raw, {"aws:region": region}, ROOT, stack="dev")
+
+
+def test_the_cli_refuses_an_aws_host_type_the_region_lacks(capsys):
+    code = cli.main(["preview", "aws-dev", "-C", str(ROOT), "--set", "hosts[0].size=m7i.large",
+                     "--set", "hosts[0].region=ca-west-1"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith("error: dockyard:hosts[0].size:") and "ca-west-1" in err
+
+
+def test_the_aws_offerings_table_is_what_the_generator_writes_from_the_mirror():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("aws_instance_offerings", ROOT / "tools" / "aws_instance_offerings.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    if not Path(gen.MIRROR).is_dir():
+        pytest.skip(f"no local mirror of {gen.REPO} at {gen.MIRROR}")
+    assert gen.render() == (ROOT / "components" / "aws_instance_offerings.txt").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("raw,where", [
     ({"hosts": [{"name": "web", "cloud": "azure", "size": "Basic_A1"}]}, "dockyard:hosts[0].size"),
     ({"hosts": [{"name": "web", "cloud": "azure", "size": "Standard_A2"}]}, "dockyard:hosts[0].size"),

@@ -347,7 +347,11 @@ def test_get_availability_zones_answers_the_regions_real_zones(mock_engine, regi
 
 
 @pytest.mark.parametrize("itype,region,missing", [("t3.micro", "us-east-1", "use1-az3"),
-                                                   ("t2.micro", "eu-north-1", None)])
+                                                   ("t2.micro", "eu-north-1", None),
+                                                   # getmoto/moto@c6bd43ff recording (2026-08-01)
+                                                   ("m7i.large", "us-east-1", "use1-az3"),
+                                                   ("t2.micro", "us-west-2", "usw2-az4"),
+                                                   ("m7i.large", "ca-west-1", None)])
 def test_instance_type_offerings_leave_out_zones_without_the_type(mock_engine, itype, region, missing):
     import pulumi_aws as aws
 

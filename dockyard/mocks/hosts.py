@@ -221,15 +221,13 @@ def _aws_key_pair(ctx, inputs):
 
 
 def _aws_type_offered(ctx, itype, region: str, zone: str) -> None:
-    """RunInstances refuses a type its region or the subnet's zone does not offer (dated tables in
-    components/cloud_limits.py; zone names are this account's, so the zone's ID decides)."""
-    from components.cloud_limits import AWS_FAMILY_REGIONS_NOT_OFFERED, AWS_FAMILY_ZONES_NOT_OFFERED
+    """RunInstances refuses a type its region or the subnet's zone does not offer (the dated table
+    components/aws_instance_offerings.txt; zone names are this account's, so the zone's ID decides)."""
+    from components.cloud_limits import aws_type_problem
 
     if not known(itype) or not itype:
         return
-    family = itype.split(".")[0]
-    if region in AWS_FAMILY_REGIONS_NOT_OFFERED.get(family, ()) or \
-            aws_zones(region).get(zone) in AWS_FAMILY_ZONES_NOT_OFFERED.get(family, ()):
+    if aws_type_problem(itype, zone if zone in aws_zones(region) else region):
         raise ctx.refuse(f"Unsupported: your requested instance type ({itype}) is not supported in your "
                          f"requested Availability Zone ({zone})")
 
@@ -503,17 +501,14 @@ def _aws_instance_type(ctx, args):
 
 @invoke("aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings")
 def _aws_instance_type_offerings(ctx, args):
-    # The region's zones that offer the type: every zone but those the dated table
-    # (components/cloud_limits.py AWS_FAMILY_ZONES_NOT_OFFERED) names, none in a region that does
-    # not offer the family at all.
-    from components.cloud_limits import AWS_FAMILY_REGIONS_NOT_OFFERED, AWS_FAMILY_ZONES_NOT_OFFERED
+    # The region's zones that offer the type per the dated table (components/cloud_limits.py
+    # aws_type_problem), none in a region that does not offer it at all.
+    from components.cloud_limits import aws_type_problem
 
     region = args.get("region") or ctx.region
     types = [v for f in args.get("filters") or [] if f.get("name") == "instance-type" for v in f.get("values", [])]
     itype = (types[:1] or ["t3.micro"])[0]
-    family = itype.split(".")[0]
-    zones = [] if region in AWS_FAMILY_REGIONS_NOT_OFFERED.get(family, ()) else [
-        name for name, zid in aws_zones(region).items() if zid not in AWS_FAMILY_ZONES_NOT_OFFERED.get(family, ())]
+    zones = [name for name in aws_zones(region) if aws_type_problem(itype, name) is None]
     return {"id": region, "locations": zones, "locationTypes": ["availability-zone"] * len(zones),
             "instanceTypes": [itype] * len(zones), "filters": args.get("filters"),
             "locationType": args.get("locationType"), "region": region}
